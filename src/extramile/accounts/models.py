@@ -1,0 +1,152 @@
+"""Users, teams and the company's settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    if not value:
+        return
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"“{value}” is not a time zone. Use a name such as Europe/London or America/Chicago."
+        ) from None
+
+
+def validate_country(value: str) -> None:
+    import phonenumbers
+
+    if value and value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(f"“{value}” is not a two-letter country code such as US, GB or DE.")
+
+
+class Role(models.TextChoices):
+    REP = "rep", "Sales rep"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def validate_working_days(value: str) -> None:
+    try:
+        days = parse_working_days(value)
+    except ValueError:
+        raise ValidationError(
+            "Working days are weekday numbers separated by commas, 0 = Monday … 6 = Sunday."
+        ) from None
+    if not days:
+        raise ValidationError("At least one working day is needed.")
+
+
+def parse_working_days(value: str) -> frozenset[int]:
+    days = frozenset(int(part) for part in value.split(",") if part.strip())
+    if any(day < 0 or day > 6 for day in days):
+        raise ValueError(value)
+    return days
+
+
+class Company(models.Model):
+    """The one company that runs this installation (a singleton: always primary key 1)."""
+
+    name = models.CharField(max_length=200, default="My company")
+    street = models.CharField("street address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2,
+        default="US",
+        validators=[validate_country],
+        help_text="Two-letter country code; also the default region for phone numbers.",
+    )
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    business_day_starts = models.TimeField(default=dt.time(9, 0))
+    business_day_ends = models.TimeField(default=dt.time(18, 0))
+    working_days = models.CharField(
+        max_length=20,
+        default="0,1,2,3,4",
+        validators=[validate_working_days],
+        help_text="Weekday numbers, 0 = Monday … 6 = Sunday.",
+    )
+
+    class Meta:
+        verbose_name_plural = "company"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.business_day_starts >= self.business_day_ends:
+            raise ValidationError({"business_day_ends": "The business day must end after it starts."})
+        self.country = (self.country or "").upper()
+
+    @classmethod
+    def get(cls) -> Company:
+        company, _ = cls.objects.get_or_create(pk=1)
+        return company
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        return parse_working_days(self.working_days)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Blank: the company's time zone.",
+    )
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    def zone(self, company: Company | None = None) -> zoneinfo.ZoneInfo:
+        if self.time_zone:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        return (company or Company.get()).zone
+
+    def local_date(self, now: dt.datetime, company: Company | None = None) -> dt.date:
+        """The user's calendar date at the instant ``now``."""
+        return now.astimezone(self.zone(company)).date()

@@ -1,0 +1,100 @@
+"""The planning engine: run every planner for a day and upsert what they yield, in bulk.
+
+Re-running a plan never duplicates work: each action has a unique key, and an action that exists
+already keeps its status (done stays done) while its wording and priority are refreshed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from extramile.accounts.models import User
+from extramile.agenda.models import Action
+from extramile.agenda.registry import PLANNERS, ActionSpec
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+REFRESHED_FIELDS = ["title", "detail", "priority", "updated_at"]
+
+
+@dataclass
+class PlanSummary:
+    day: dt.date
+    planned: dict[str, int] = field(default_factory=dict)
+    created: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.planned.values())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "planned": self.planned,
+            "total": self.total,
+            "created": self.created,
+        }
+
+
+def batches(items: Iterable[ActionSpec], size: int) -> Iterable[list[ActionSpec]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def upsert(specs: list[ActionSpec], now: dt.datetime) -> int:
+    """Write one batch; return how many actions are new."""
+    keys = [spec.key for spec in specs]
+    existing = set(Action.objects.filter(key__in=keys).values_list("key", flat=True))
+    rows = [
+        Action(
+            key=spec.key,
+            kind=spec.kind,
+            owner_id=spec.owner_id,
+            customer_id=spec.customer_id,
+            household_id=spec.household_id,
+            title=spec.title[:200],
+            detail=spec.detail,
+            due_on=spec.due_on,
+            due_at=spec.due_at,
+            expires_on=spec.expires_on,
+            priority=spec.priority,
+            created_at=now,
+            updated_at=now,
+        )
+        for spec in specs
+    ]
+    Action.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["key"], update_fields=REFRESHED_FIELDS
+    )
+    return len(set(keys) - existing)
+
+
+def plan(
+    day: dt.date,
+    now: dt.datetime,
+    owners: QuerySet[User] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> PlanSummary:
+    """Plan ``day`` for ``owners`` (default: every active user). Idempotent."""
+    owners = owners if owners is not None else User.objects.filter(is_active=True)
+    summary = PlanSummary(day=day)
+    for name, planner in PLANNERS.items():
+        count = 0
+        for chunk in batches(planner(day, now, owners), BATCH):
+            with transaction.atomic():
+                summary.created += upsert(chunk, now)
+            count += len(chunk)
+            if progress:
+                progress(name, len(chunk))
+        summary.planned[name] = count
+    log.info("Planned %s: %s", day, summary.as_dict())
+    return summary

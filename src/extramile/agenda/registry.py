@@ -1,0 +1,46 @@
+"""The planner registry. A planner says, for one day and a set of owners, which actions should exist.
+
+A planner is a plain function ``planner(day, now, owners) -> Iterable[ActionSpec]`` registered with
+``@planner("name")``. It must use set-based queries (it may be asked about a million customers) and
+never write: the engine in ``engine.py`` upserts what it yields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from extramile.accounts.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    key: str
+    kind: str
+    owner_id: int
+    title: str
+    due_on: dt.date
+    priority: int
+    customer_id: int | None = None
+    household_id: int | None = None
+    detail: str = ""
+    due_at: dt.datetime | None = None
+    expires_on: dt.date | None = None
+
+
+Planner = Callable[[dt.date, dt.datetime, QuerySet[User]], Iterable[ActionSpec]]
+
+PLANNERS: dict[str, Planner] = {}
+
+
+def planner(name: str) -> Callable[[Planner], Planner]:
+    def register(function: Planner) -> Planner:
+        if name in PLANNERS and PLANNERS[name] is not function:
+            raise ValueError(f"A planner named {name!r} is registered already.")
+        PLANNERS[name] = function
+        return function
+
+    return register

@@ -1,0 +1,54 @@
+"""The schedule: which jobs are due now. Called every few seconds by every running worker.
+
+Each job and period is claimed by inserting a ``ScheduledRun`` row with a unique key, so however
+many workers tick at once, only one enqueues the job; the task queue (django-tasks-db, with
+``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL) then hands it to exactly one worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from extramile.accounts.models import Company, User
+from extramile.agenda.models import ScheduledRun
+from extramile.agenda.tasks import plan_zone
+
+log = logging.getLogger(__name__)
+
+
+def active_zones(company: Company) -> set[str]:
+    zones = set(
+        User.objects.filter(is_active=True).exclude(time_zone="").values_list("time_zone", flat=True)
+    )
+    if User.objects.filter(is_active=True, time_zone="").exists():
+        zones.add(company.time_zone)
+    return zones
+
+
+def enqueue_due(now: dt.datetime) -> list[str]:
+    """Enqueue every job due at ``now`` that no worker has enqueued yet; return their keys."""
+    company = Company.get()
+    plan_after = dt.timedelta(minutes=settings.EXTRAMILE_PLAN_AT_MINUTE)
+    enqueued = []
+    for zone in sorted(active_zones(company)):
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        if local - midnight < plan_after:
+            continue
+        key = f"plan:{zone}:{local.date().isoformat()}"
+        try:
+            # The claim and the queued task are written together: both or neither.
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(key=key, created_at=now)
+                result = plan_zone.enqueue(local.date().isoformat(), zone)
+                ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+        except IntegrityError:
+            continue  # another worker enqueued it
+        enqueued.append(key)
+        log.info("Enqueued %s", key)
+    return enqueued

@@ -1,0 +1,90 @@
+"""What a user does with their agenda: see today's list, complete, skip or snooze an action.
+
+Plain functions taking ``now`` explicitly. Updates are optimistic (``filter(status=…).update()``),
+so a double click or two tabs never complete an action twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from extramile.accounts.models import User
+from extramile.agenda.models import Action, ActionKind, ActionStatus
+
+PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
+
+
+def today(user: User, day: dt.date | None = None, now: dt.datetime | None = None) -> QuerySet[Action]:
+    """The user's agenda for ``day`` (default: their local today): pending work due by then,
+    most important first, then by due date."""
+    if day is None:
+        day = user.local_date(now or timezone.now())
+    return (
+        Action.objects.filter(owner=user, status__in=PENDING, due_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .select_related("customer")
+        .order_by("priority", "due_on", "due_at", "id")
+    )
+
+
+class AlreadyClosed(ValidationError):
+    pass
+
+
+def _close(action: Action, status: str, now: dt.datetime, outcome: str) -> Action:
+    updated = Action.objects.filter(pk=action.pk, status__in=PENDING).update(
+        status=status, outcome=outcome, completed_at=now, updated_at=now
+    )
+    if not updated:
+        action.refresh_from_db()
+        raise AlreadyClosed(f"This action is already {action.get_status_display().lower()}.")
+    action.refresh_from_db()
+    return action
+
+
+def complete(action: Action, now: dt.datetime, outcome: str = "") -> Action:
+    with transaction.atomic():
+        action = _close(action, ActionStatus.DONE, now, outcome.strip())
+        if action.kind == ActionKind.PROMISE and action.key.startswith("promise:"):
+            from extramile.book.models import Promise
+
+            Promise.objects.filter(pk=int(action.key.split(":")[1]), met_at__isnull=True).update(
+                met_at=now
+            )
+    return action
+
+
+def skip(action: Action, now: dt.datetime, reason: str = "") -> Action:
+    return _close(action, ActionStatus.SKIPPED, now, reason.strip())
+
+
+def snooze(action: Action, now: dt.datetime, until: dt.date) -> Action:
+    local_today = action.owner.local_date(now)
+    if until <= local_today:
+        raise ValidationError("Snooze until a day after today.")
+    if until > local_today + dt.timedelta(days=366):
+        raise ValidationError("Snooze for a year at most.")
+    updated = Action.objects.filter(pk=action.pk, status__in=PENDING).update(
+        status=ActionStatus.SNOOZED,
+        due_on=until,
+        expires_on=None,
+        updated_at=now,
+    )
+    if not updated:
+        raise AlreadyClosed("This action is already closed.")
+    action.refresh_from_db()
+    return action
+
+
+def reopen(action: Action, now: dt.datetime) -> Action:
+    """Undo a done/skip from the same day (the “undo” link on Today)."""
+    Action.objects.filter(pk=action.pk).exclude(status__in=PENDING).update(
+        status=ActionStatus.OPEN, outcome="", completed_at=None, updated_at=now
+    )
+    action.refresh_from_db()
+    return action

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "ExtraMile administration"
+admin.site.site_title = "ExtraMile"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("extramile.web.urls")),
+]

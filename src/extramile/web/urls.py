@@ -1,0 +1,11 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from extramile.web import views
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("customers/", views.customers, name="customers"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
