@@ -1,0 +1,48 @@
+# ExtraMile: `make run` serves the demo, `make test` runs the suite. Nothing else is needed first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export EXTRAMILE_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-postgres test-browser bench lint format install clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/extramile migrate --no-input
+	$(BIN)/extramile demo --if-empty
+	$(BIN)/extramile plan
+	$(BIN)/extramile serve --with-worker
+
+test: $(STAMP)
+	$(BIN)/pytest -n 2 -m "not browser"
+
+test-postgres: $(STAMP)
+	@test -n "$$EXTRAMILE_TEST_DATABASE_URL" || { echo "EXTRAMILE_TEST_DATABASE_URL is not set"; exit 2; }
+	EXTRAMILE_DATABASE_URL="$$EXTRAMILE_TEST_DATABASE_URL" $(BIN)/pytest -n 2 -m "not browser"
+
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser
+
+bench: $(STAMP)
+	$(BIN)/python bench/plan.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/extramile makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
