@@ -7,15 +7,11 @@ in another team. Each rep owns one customer. Tests pass a fixed ``now`` instead 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
-# Tests never touch the developer's data directory.
-os.environ.setdefault("EXTRAMILE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
-
-from extramile.accounts.models import Company, Role, Team, User  # noqa: E402
-from extramile.book.models import Customer  # noqa: E402
+from extramile.accounts.models import Company, Role, Team, User
+from extramile.book.models import Customer
 
 NOW = dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC)  # a Monday
 PASSWORD = "correct horse battery staple"

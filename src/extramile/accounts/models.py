@@ -89,7 +89,9 @@ class Company(models.Model):
 
     def clean(self) -> None:
         if self.business_day_starts >= self.business_day_ends:
-            raise ValidationError({"business_day_ends": "The business day must end after it starts."})
+            raise ValidationError(
+                {"business_day_ends": "The business day must end after it starts."}
+            )
         self.country = (self.country or "").upper()
 
     @classmethod

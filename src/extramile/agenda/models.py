@@ -31,7 +31,9 @@ class Priority(models.IntegerChoices):
 
 class Action(models.Model):
     key = models.CharField(
-        max_length=200, unique=True, help_text="Makes planning idempotent, e.g. keydate:birthday:42:2026"
+        max_length=200,
+        unique=True,
+        help_text="Makes planning idempotent, e.g. keydate:birthday:42:2026",
     )
     kind = models.CharField(max_length=30, choices=ActionKind.choices)
     owner = models.ForeignKey(

@@ -144,7 +144,7 @@ def promises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator
             customer_id=cid,
             household_id=household_id,
             title=f"{verb} to {name}: {text}",
-            detail=f"{state.capitalize()}. Meet it before anything extra for this customer.",
+            detail=f"{state[0].upper()}{state[1:]}. Meet it before anything extra for this customer.",
             due_on=min(due_on, max(due_on - PROMISE_LEAD, day)),
             priority=Priority.PROMISE if overdue else Priority.HIGH,
         )

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 def active_zones(company: Company) -> set[str]:
     zones = set(
-        User.objects.filter(is_active=True).exclude(time_zone="").values_list("time_zone", flat=True)
+        User.objects.filter(is_active=True)
+        .exclude(time_zone="")
+        .values_list("time_zone", flat=True)
     )
     if User.objects.filter(is_active=True, time_zone="").exists():
         zones.add(company.time_zone)

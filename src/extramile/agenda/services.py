@@ -19,7 +19,9 @@ from extramile.agenda.models import Action, ActionKind, ActionStatus
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
 
 
-def today(user: User, day: dt.date | None = None, now: dt.datetime | None = None) -> QuerySet[Action]:
+def today(
+    user: User, day: dt.date | None = None, now: dt.datetime | None = None
+) -> QuerySet[Action]:
     """The user's agenda for ``day`` (default: their local today): pending work due by then,
     most important first, then by due date."""
     if day is None:
@@ -52,10 +54,11 @@ def complete(action: Action, now: dt.datetime, outcome: str = "") -> Action:
         action = _close(action, ActionStatus.DONE, now, outcome.strip())
         if action.kind == ActionKind.PROMISE and action.key.startswith("promise:"):
             from extramile.book.models import Promise
+            from extramile.book.services import mark_promise_met
 
-            Promise.objects.filter(pk=int(action.key.split(":")[1]), met_at__isnull=True).update(
-                met_at=now
-            )
+            promise = Promise.objects.filter(pk=int(action.key.split(":")[1])).first()
+            if promise is not None:
+                mark_promise_met(promise, now)
     return action
 
 

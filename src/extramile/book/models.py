@@ -220,7 +220,9 @@ class Relationship(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["from_customer", "to_customer"], name="relationship_once"),
+            models.UniqueConstraint(
+                fields=["from_customer", "to_customer"], name="relationship_once"
+            ),
             models.CheckConstraint(
                 condition=~Q(from_customer=models.F("to_customer")), name="relationship_not_self"
             ),
@@ -229,6 +231,12 @@ class Relationship(models.Model):
     def __str__(self) -> str:
         return f"{self.from_customer} is the {self.get_kind_display()} of {self.to_customer}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.kind == RelationshipKind.CHILD:
+            self.from_customer, self.to_customer = self.to_customer, self.from_customer
+            self.kind = RelationshipKind.PARENT
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @staticmethod
     def inverse(kind: str) -> str:
         return str(INVERSE_KIND.get(RelationshipKind(kind), kind))
@@ -236,12 +244,6 @@ class Relationship(models.Model):
     def clean(self) -> None:
         if self.from_customer_id and self.from_customer_id == self.to_customer_id:
             raise ValidationError("A customer cannot be related to themselves.")
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.kind == RelationshipKind.CHILD:
-            self.from_customer, self.to_customer = self.to_customer, self.from_customer
-            self.kind = RelationshipKind.PARENT
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class KeyDateKind(models.TextChoices):
@@ -370,7 +372,11 @@ class Referral(models.Model):
     )
     date = models.DateField()
     sale = models.ForeignKey(
-        Sale, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals",
+        Sale,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
         help_text="The referred customer's sale that closed.",
     )
     reward_amount = models.DecimalField(
@@ -397,7 +403,7 @@ class Referral(models.Model):
     def clean(self) -> None:
         if self.referrer_id and self.referrer_id == self.referred_id:
             raise ValidationError("A customer cannot refer themselves.")
-        if self.sale_id and self.referred_id and self.sale.customer_id != self.referred_id:
+        if self.sale is not None and self.referred_id and self.sale.customer_id != self.referred_id:
             raise ValidationError({"sale": "The sale must be one of the referred customer's."})
         if self.reward_status == RewardStatus.PAID and not self.reward_paid_on:
             raise ValidationError({"reward_paid_on": "Say when the reward was paid."})

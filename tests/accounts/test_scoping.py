@@ -1,0 +1,72 @@
+"""One scoping rule: a rep sees their own book, a manager their team's, an admin everything."""
+
+from __future__ import annotations
+
+import pytest
+
+from extramile.accounts.scoping import (
+    can_see_customer,
+    visible_actions,
+    visible_customers,
+    visible_households,
+    visible_users,
+)
+from extramile.agenda import engine
+from extramile.book.models import Household
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def book(customer, colleague_customer, outsider_customer):
+    return customer, colleague_customer, outsider_customer
+
+
+def names(queryset):
+    return sorted(str(x) for x in queryset)
+
+
+def test_a_rep_sees_only_their_own_book(owner, book):
+    assert names(visible_customers(owner)) == ["Anna Smith"]
+    assert can_see_customer(owner, book[0].pk)
+    assert not can_see_customer(owner, book[1].pk)
+    assert not can_see_customer(owner, book[2].pk)
+    assert names(visible_users(owner)) == ["Olivia"]
+
+
+def test_a_manager_sees_their_team(manager, book):
+    assert names(visible_customers(manager)) == ["Anna Smith", "Carl Jones"]
+    assert names(visible_users(manager)) == ["Colin", "Maya", "Olivia"]
+
+
+def test_a_manager_without_a_team_sees_only_their_own(manager, book):
+    manager.team = None
+    manager.save()
+    assert names(visible_customers(manager)) == []
+
+
+def test_an_admin_sees_everything(admin_user, book):
+    assert len(visible_customers(admin_user)) == 3
+
+
+def test_an_inactive_user_sees_nothing(owner, book):
+    owner.is_active = False
+    owner.save()
+    assert not visible_customers(owner).exists()
+    assert not visible_users(owner).exists()
+
+
+def test_actions_follow_the_same_rule(owner, outsider, manager, book):
+    engine.plan(NOW.date(), NOW)
+    assert [a.customer for a in visible_actions(owner)] == [book[0]]
+    assert [a.customer for a in visible_actions(outsider)] == [book[2]]
+    assert {a.customer for a in visible_actions(manager)} == {book[0], book[1]}
+
+
+def test_households_are_visible_through_their_members(owner, outsider, book):
+    home = Household.objects.create(name="The Smiths")
+    book[0].household = home
+    book[0].save()
+    assert list(visible_households(owner)) == [home]
+    assert list(visible_households(outsider)) == []
