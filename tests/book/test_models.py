@@ -20,8 +20,8 @@ from extramile.book.models import (
     Household,
     KeyDate,
     Referral,
-    RewardStatus,
     Relationship,
+    RewardStatus,
 )
 from tests.conftest import make_customer
 
