@@ -20,7 +20,5 @@ def utc_storage(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         )
     if not settings.USE_TZ:
-        errors.append(
-            Error("USE_TZ is off; ExtraMile needs aware datetimes.", id="extramile.E002")
-        )
+        errors.append(Error("USE_TZ is off; ExtraMile needs aware datetimes.", id="extramile.E002"))
     return errors

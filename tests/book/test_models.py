@@ -272,3 +272,16 @@ def test_negative_sale_amount_is_refused(customer, owner):
     with pytest.raises(ValidationError):
         services.record_sale(customer, dt.date(2026, 1, 1), "Refund?", Decimal("-5"), owner)
     assert customer.sales.count() == 0
+
+
+def test_phone_and_email_rows_normalise_on_validation(company, customer):
+    from extramile.book.models import EmailAddress, PhoneNumber
+
+    phone = PhoneNumber(customer=customer, number="(415) 555-2671")
+    phone.full_clean()
+    assert phone.number == "+14155552671"
+    email = EmailAddress(customer=customer, address=" Anna@EXAMPLE.com")
+    email.full_clean()
+    assert email.address == "Anna@example.com"
+    with pytest.raises(ValidationError):
+        PhoneNumber(customer=customer, number="555").full_clean()

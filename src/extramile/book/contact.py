@@ -23,7 +23,9 @@ def normalise_phone(raw: str, region: str) -> str:
             "or with a country code such as +44 20 7946 0958."
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"“{text}” is not a valid phone number for {region or 'its country'}.")
+        raise ValidationError(
+            f"“{text}” is not a valid phone number for {region or 'its country'}."
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

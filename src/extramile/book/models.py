@@ -181,6 +181,12 @@ class PhoneNumber(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def clean(self) -> None:
+        from extramile.accounts.models import Company
+        from extramile.book.contact import normalise_phone
+
+        self.number = normalise_phone(self.number, Company.get().country)
+
     @property
     def display(self) -> str:
         from extramile.book.contact import display_phone
