@@ -141,10 +141,16 @@ def test_agenda_is_ordered_by_priority_then_due(owner):
     assert [x.due_on for x in agenda] == [dt.date(2026, 11, 21), DAY]
 
 
-def test_key_date_actions_expire_after_a_week(owner, customer):
+def test_key_date_actions_expire_after_a_week_and_count_as_missed(owner, customer):
     engine.plan(DAY, NOW)
     assert keys(owner, DAY + dt.timedelta(days=7))
     assert keys(owner, DAY + dt.timedelta(days=8)) == []
+    assert engine.plan(DAY + dt.timedelta(days=7), NOW).missed == 0
+    assert engine.plan(DAY + dt.timedelta(days=8), NOW).missed == 1
+    assert Action.objects.get().status == ActionStatus.MISSED
+    # Planning that past day again does not reopen it.
+    engine.plan(DAY, NOW)
+    assert Action.objects.get().status == ActionStatus.MISSED
 
 
 def test_skip_snooze_and_no_double_completion(owner, customer):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.agenda.models import Action
+from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.registry import PLANNERS, ActionSpec
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ class PlanSummary:
     day: dt.date
     planned: dict[str, int] = field(default_factory=dict)
     created: int = 0
+    missed: int = 0
 
     @property
     def total(self) -> int:
@@ -41,6 +42,7 @@ class PlanSummary:
             "planned": self.planned,
             "total": self.total,
             "created": self.created,
+            "missed": self.missed,
         }
 
 
@@ -78,6 +80,16 @@ def upsert(specs: list[ActionSpec], now: dt.datetime) -> int:
     return len(set(keys) - existing)
 
 
+def expire(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
+    """Close open actions whose window has passed as “missed”, so they stop weighing on Today
+    and show in the figures as work that fell through the cracks."""
+    return Action.objects.filter(
+        owner__in=owners,
+        status__in=[ActionStatus.OPEN, ActionStatus.SNOOZED],
+        expires_on__lt=day,
+    ).update(status=ActionStatus.MISSED, updated_at=now)
+
+
 def plan(
     day: dt.date,
     now: dt.datetime,
@@ -96,5 +108,6 @@ def plan(
             if progress:
                 progress(name, len(chunk))
         summary.planned[name] = count
+    summary.missed = expire(day, now, owners)
     log.info("Planned %s: %s", day, summary.as_dict())
     return summary

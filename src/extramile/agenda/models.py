@@ -17,6 +17,7 @@ class ActionStatus(models.TextChoices):
     DONE = "done", "Done"
     SKIPPED = "skipped", "Skipped"
     SNOOZED = "snoozed", "Snoozed"
+    MISSED = "missed", "Missed"  # expired while still open: fell through the cracks
 
 
 class Priority(models.IntegerChoices):
