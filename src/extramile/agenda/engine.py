@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -78,6 +79,27 @@ def upsert(specs: list[ActionSpec], now: dt.datetime) -> int:
         rows, update_conflicts=True, unique_fields=["key"], update_fields=REFRESHED_FIELDS
     )
     return len(set(keys) - existing)
+
+
+def zones(owners: QuerySet[User]) -> dict[str, list[int]]:
+    """Owner ids grouped by their time zone (blank means the company's)."""
+    from extramile.accounts.models import Company
+
+    default = Company.get().time_zone
+    grouped: dict[str, list[int]] = {}
+    for pk, zone in owners.values_list("pk", "time_zone"):
+        grouped.setdefault(zone or default, []).append(pk)
+    return grouped
+
+
+def plan_local_today(now: dt.datetime, owners: QuerySet[User] | None = None) -> list[PlanSummary]:
+    """Plan each owner's own local today: users east of the date line may already be tomorrow."""
+    owners = owners if owners is not None else User.objects.filter(is_active=True)
+    summaries = []
+    for zone, ids in sorted(zones(owners).items()):
+        day = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        summaries.append(plan(day, now, User.objects.filter(pk__in=ids)))
+    return summaries
 
 
 def expire(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:

@@ -1,0 +1,71 @@
+"""``extramile serve``: gunicorn with whitenoise for static files; optionally one worker beside it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web app with gunicorn (and, with --with-worker, one background worker)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="web processes")
+        parser.add_argument(
+            "--with-worker", action="store_true", help="also run `extramile worker`"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 < options["port"] < 65536:
+            raise CommandError(f"{options['port']} is not a port number.")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if options["with_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "extramile.cli", "worker"])
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(f"ExtraMile is serving at {url}  (Ctrl-C to stop)")
+        self.stdout.flush()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "extramile.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
+            env=os.environ.copy(),
+        )
+
+        def stop(signum: int, frame: object) -> None:
+            server.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            code = server.wait()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        if code not in (0, -signal.SIGTERM, -signal.SIGINT):
+            raise CommandError(f"The web server stopped with exit code {code}.")

@@ -1,0 +1,92 @@
+"""``extramile worker``: the scheduler tick plus the django-tasks-db task loop, in one process.
+
+Run as many as you like (on PostgreSQL, on several machines): the scheduler claims each job and
+period with a unique row, and the queue hands each task to one worker (SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from extramile.agenda.scheduler import enqueue_due
+
+log = logging.getLogger("extramile.worker")
+
+
+def run_batch(worker_id: str = "batch") -> list[str]:
+    """Enqueue the jobs due now, run every ready task, and return what was enqueued."""
+    enqueued = enqueue_due(timezone.now())
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()
+    return enqueued
+
+
+class SchedulerThread(threading.Thread):
+    def __init__(self, every: float) -> None:
+        super().__init__(name="extramile-scheduler", daemon=True)
+        self.every = every
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                close_old_connections()
+                enqueue_due(timezone.now())
+            except Exception:
+                log.exception("The scheduler tick failed; trying again shortly.")
+            finally:
+                connection.close()
+            self.stopped.wait(self.every)
+
+
+class Command(BaseCommand):
+    help = "Run scheduled jobs (the nightly plan in each user's time zone) and queued tasks."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="queue poll, seconds")
+        parser.add_argument("--tick", type=float, default=30.0, help="schedule check, seconds")
+        parser.add_argument(
+            "--batch", action="store_true", help="enqueue due jobs once, run all tasks, exit"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id = get_random_string(32)
+        if options["batch"]:
+            enqueued = run_batch(worker_id)
+            self.stdout.write(f"Enqueued {len(enqueued)} jobs; the queue is empty.")
+            return
+        logging.getLogger("django_tasks_db").setLevel(logging.INFO)
+        scheduler = SchedulerThread(options["tick"])
+        scheduler.start()
+        self.stdout.write(f"Worker {worker_id[:8]} started (queue poll {options['interval']} s).")
+        worker = Worker(
+            queue_names=["*"],
+            interval=options["interval"],
+            batch=False,
+            backend_name="default",
+            startup_delay=True,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            scheduler.stopped.set()

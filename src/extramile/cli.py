@@ -1,0 +1,86 @@
+"""The ``extramile`` console script.
+
+Our commands (serve, worker, demo, plan, today, createuser) are Django management commands, so
+every other management command (migrate, shell, dbshell, …) works too: ``extramile migrate``.
+Errors are one line on stderr with a non-zero exit code; ``--traceback`` shows the full story.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+OUR_COMMANDS = {
+    "serve": "serve the web app (gunicorn + whitenoise); --with-worker starts a worker too",
+    "worker": "run scheduled jobs and the task queue (the nightly plan)",
+    "demo": "create a deterministic demo company (reps, customers, families, sales, …)",
+    "plan": "plan a day's extra-mile actions for every user (idempotent)",
+    "today": "print a user's agenda (--json for machines)",
+    "createuser": "create a user with a role (rep, manager, admin)",
+    "migrate": "create or upgrade the database",
+}
+
+
+def usage() -> str:
+    width = max(len(name) for name in OUR_COMMANDS)
+    lines = ["Usage: extramile COMMAND [OPTIONS]", "", "Commands:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in OUR_COMMANDS.items()]
+    lines += [
+        "",
+        "Every Django management command works too (extramile help lists them all).",
+        "Run 'extramile COMMAND --help' for a command's options.",
+    ]
+    return "\n".join(lines)
+
+
+def fail(message: str, code: int = 1) -> int:
+    sys.stderr.write(
+        f"extramile: {message.strip().splitlines()[0] if message.strip() else 'error'}\n"
+    )
+    return code
+
+
+def run(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "extramile.settings")
+    if len(argv) < 2 or argv[1] in {"-h", "--help"}:
+        print(usage())
+        return 0
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import CommandError, execute_from_command_line
+    from django.db import DatabaseError
+
+    show_traceback = "--traceback" in argv
+    try:
+        execute_from_command_line(["extramile", *argv[1:]])
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except ImproperlyConfigured as exc:
+        if show_traceback:
+            raise
+        return fail(f"configuration error: {exc}")
+    except CommandError as exc:
+        if show_traceback:
+            raise
+        return fail(str(exc), exc.returncode)
+    except DatabaseError as exc:
+        if show_traceback:
+            raise
+        text = str(exc)
+        if "no such table" in text or "does not exist" in text:
+            return fail(f"the database is not set up ({text}): run 'extramile migrate' first")
+        return fail(f"database error: {text}")
+    except SystemExit as exc:
+        return (
+            exc.code
+            if isinstance(exc.code, int)
+            else (0 if exc.code is None else fail(str(exc.code)))
+        )
+    return 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv))
+
+
+if __name__ == "__main__":
+    main()
