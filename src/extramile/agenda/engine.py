@@ -131,5 +131,5 @@ def plan(
                 progress(name, len(chunk))
         summary.planned[name] = count
     summary.missed = expire(day, now, owners)
-    log.info("Planned %s: %s", day, summary.as_dict())
+    log.debug("Planned %s: %s", day, summary.as_dict())
     return summary

@@ -135,7 +135,6 @@ def promises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator
     ):
         name = display_name(first, last, company)
         overdue = due_on < day
-        verb = "Meet the expectation" if kind == "expectation" else "Keep the promise"
         state = f"overdue since {due_on:%d %b}" if overdue else f"due {due_on:%d %b}"
         yield ActionSpec(
             key=f"promise:{pid}",
@@ -143,7 +142,11 @@ def promises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator
             owner_id=owner_id,
             customer_id=cid,
             household_id=household_id,
-            title=f"{verb} to {name}: {text}",
+            title=(
+                f"Meet {name}'s expectation: {text}"
+                if kind == "expectation"
+                else f"Keep the promise to {name}: {text}"
+            ),
             detail=f"{state[0].upper()}{state[1:]}. Meet it before anything extra for this customer.",
             due_on=min(due_on, max(due_on - PROMISE_LEAD, day)),
             priority=Priority.PROMISE if overdue else Priority.HIGH,
