@@ -21,6 +21,8 @@ CSRF_TRUSTED_ORIGINS = config.env_list("EXTRAMILE_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("EXTRAMILE_SITE_URL", "http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First, so its templates (login, password reset) win over the admin's.
+    "extramile.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -35,7 +37,6 @@ INSTALLED_APPS = [
     "extramile.accounts",
     "extramile.book",
     "extramile.agenda",
-    "extramile.web",
 ]
 
 MIDDLEWARE = [

@@ -399,6 +399,8 @@ class DemoBuilder:
         self.household_of: list[int | None] = []
         self.couples: list[tuple[int, int, int]] = []  # (a, b, wedding year)
         self.serial = 0
+        self.families = 0
+        self.owner = reps[0]
 
     # --- small pieces ------------------------------------------------------------------------
 
@@ -427,7 +429,7 @@ class DemoBuilder:
 
     def new_person(self, first: str, last: str, generation: int, household: int | None) -> int:
         month, day, year = self.birthday(generation)
-        owner = self.reps[len(self.people) % len(self.reps)]
+        owner = self.owner
         roll = self.rng.random()
         status = "prospect" if roll < 0.1 else "former" if roll < 0.14 else "customer"
         since = self.today - dt.timedelta(days=self.rng.randint(30, 365 * 12))
@@ -477,6 +479,10 @@ class DemoBuilder:
         return a, b, home
 
     def family(self, remaining: int) -> None:
+        """A single person, a couple (maybe with a grown child) or three generations; one rep
+        looks after the whole family."""
+        self.owner = self.reps[self.families % len(self.reps)]
+        self.families += 1
         last = self.rng.choice(LAST_NAMES)
         roll = self.rng.random()
         if roll < 0.12 and remaining >= 7:
@@ -511,8 +517,9 @@ class DemoBuilder:
         """Give every rep birthdays today and over the next few days, and a few 29 Februaries."""
         people = self.people
         step = max(1, len(people) // (len(self.reps) * 12 + 1))
+        step += 1 if step % len(self.reps) == 0 else 0  # so the owners vary
         for n, start in enumerate(range(0, len(people), step)):
-            index = min(start + n % len(self.reps), len(people) - 1)  # spread over the reps
+            index = start
             day = self.today + dt.timedelta(days=n % 4)
             person = people[index].customer
             person.birth_month, person.birth_day = day.month, day.day

@@ -283,6 +283,10 @@ class KeyDate(models.Model):
         return f"{self.title}: {dates.format_month_day(self.month, self.day, self.year)}"
 
     @property
+    def when(self) -> str:
+        return dates.format_month_day(self.month, self.day, self.year)
+
+    @property
     def title(self) -> str:
         if self.kind == KeyDateKind.CUSTOM and self.label:
             return self.label

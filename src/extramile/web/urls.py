@@ -1,11 +1,37 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from extramile.web import views
+from extramile.web import customers, today
 
 urlpatterns = [
-    path("", views.today, name="today"),
-    path("customers/", views.customers, name="customers"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", today.today, name="today"),
+    path("actions/<int:pk>/done/", today.done, name="action-done"),
+    path("actions/<int:pk>/skip/", today.skip, name="action-skip"),
+    path("actions/<int:pk>/snooze/", today.snooze, name="action-snooze"),
+    path("actions/<int:pk>/undo/", today.undo, name="action-undo"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/new/", customers.customer_edit, name="customer-new"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer"),
+    path("customers/<int:pk>/edit/", customers.customer_edit, name="customer-edit"),
+    path("customers/<int:pk>/facts/", customers.add_fact, name="customer-add-fact"),
+    path("customers/<int:pk>/promises/", customers.add_promise, name="customer-add-promise"),
+    path("promises/<int:pk>/met/", customers.promise_met, name="promise-met"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

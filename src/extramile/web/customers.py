@@ -1,0 +1,195 @@
+"""Customers: the searchable list, the customer page and the forms that change the book."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from extramile.accounts.models import Company
+from extramile.accounts.scoping import visible_customers, visible_users
+from extramile.agenda.models import Action
+from extramile.book import services
+from extramile.book.family import relatives
+from extramile.book.forms import CustomerForm, FactForm, PromiseForm
+from extramile.book.models import Customer, EmailAddress, PhoneNumber, Promise, Status
+from extramile.web.htmx import is_htmx, render_page
+from extramile.web.today import current_user
+
+PAGE_SIZE = 50
+HISTORY = 50
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    company = Company.get()
+    book = visible_customers(user)
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    owner = request.GET.get("owner", "")
+    birthdays = request.GET.get("birthdays") == "month"
+    book = services.search_customers(book, query, company.country)
+    if status in Status.values:
+        book = book.filter(status=status)
+    owners = visible_users(user)
+    if owner.isdigit():
+        book = book.filter(owner_id=int(owner))
+    if birthdays:
+        book = book.filter(birth_month=user.local_date(timezone.now()).month)
+    book = (
+        book.select_related("owner", "household")
+        .prefetch_related(
+            Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
+            Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
+        )
+        .order_by("last_name", "first_name", "id")
+    )
+    page = Paginator(book, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "query": query,
+        "status": status,
+        "owner": owner,
+        "birthdays": birthdays,
+        "statuses": Status.choices,
+        "owners": owners if owners.count() > 1 else None,
+        "params": params.urlencode(),
+    }
+    return render_page(request, "book/customer_list.html", "book/_customer_rows.html", context)
+
+
+def visible_customer(request: HttpRequest, pk: int) -> Customer:
+    return get_object_or_404(
+        visible_customers(current_user(request)).select_related("owner", "household"), pk=pk
+    )
+
+
+def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    user = current_user(request)
+    book = visible_customers(user)
+    today = user.local_date(timezone.now())
+    family = relatives(customer, within=book)
+    generations: dict[int, list[Any]] = {}
+    for relative in family:
+        generations.setdefault(relative.generation, []).append(relative)
+    household_members = (
+        book.filter(household=customer.household).exclude(pk=customer.pk)
+        if customer.household_id
+        else Customer.objects.none()
+    )
+    history = Action.objects.filter(customer=customer).order_by("-due_on", "-id")
+    return {
+        "customer": customer,
+        "today": today,
+        "emails": customer.emails.all(),
+        "phones": customer.phones.all(),
+        "household_members": household_members,
+        "generations": sorted(generations.items()),
+        "generation_span": (max(generations) - min(min(generations), 0) + 1) if generations else 1,
+        "key_dates": customer.key_dates.all(),
+        "facts": customer.facts.all(),
+        "sales": customer.sales.select_related("sold_by"),
+        "referrals_given": customer.referrals_given.filter(referred__in=book).select_related(
+            "referred", "sale"
+        ),
+        "referrals_received": customer.referrals_received.filter(referrer__in=book).select_related(
+            "referrer"
+        ),
+        "promises": customer.promises.all(),
+        "history": history[:HISTORY],
+        "history_count": history.count(),
+        "fact_form": FactForm(),
+        "promise_form": PromiseForm(initial={"due_on": today}),
+    }
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = visible_customer(request, pk)
+    return render(request, "book/customer_detail.html", customer_context(request, customer))
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = current_user(request)
+    customer = visible_customer(request, pk) if pk is not None else Customer(owner=user)
+    form = CustomerForm(
+        request.POST or None,
+        instance=customer,
+        owners=visible_users(user),
+        company=Company.get(),
+        initial={"owner": customer.owner_id or user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Saved {saved}.")
+        return redirect("customer", pk=saved.pk)
+    return render(request, "book/customer_form.html", {"form": form, "customer": customer})
+
+
+@require_POST
+@login_required
+def add_fact(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = visible_customer(request, pk)
+    form = FactForm(request.POST)
+    if form.is_valid():
+        fact = form.save(commit=False)
+        fact.customer = customer
+        fact.save()
+        form = FactForm()
+    context = {"customer": customer, "facts": customer.facts.all(), "fact_form": form}
+    if not is_htmx(request):
+        if form.errors:
+            messages.error(request, "The fact was not saved: " + "; ".join(str(e) for e in form.errors["text"]))
+        return redirect("customer", pk=customer.pk)
+    return render(request, "book/_facts.html", context)
+
+
+@require_POST
+@login_required
+def add_promise(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = visible_customer(request, pk)
+    form = PromiseForm(request.POST)
+    if form.is_valid():
+        promise = form.save(commit=False)
+        promise.customer = customer
+        promise.created_by = current_user(request)
+        promise.save()
+        form = PromiseForm(initial={"due_on": promise.due_on})
+    return promises_fragment(request, customer, form)
+
+
+def promises_fragment(request: HttpRequest, customer: Customer, form: PromiseForm) -> HttpResponse:
+    if not is_htmx(request):
+        for errors in form.errors.values():
+            messages.error(request, "The promise was not saved: " + "; ".join(str(e) for e in errors))
+        return redirect("customer", pk=customer.pk)
+    today = current_user(request).local_date(timezone.now())
+    context = {
+        "customer": customer,
+        "promises": customer.promises.all(),
+        "promise_form": form,
+        "today": today,
+    }
+    return render(request, "book/_promises.html", context)
+
+
+@require_POST
+@login_required
+def promise_met(request: HttpRequest, pk: int) -> HttpResponse:
+    book = visible_customers(current_user(request))
+    promise = get_object_or_404(Promise.objects.filter(customer__in=book), pk=pk)
+    services.mark_promise_met(promise, timezone.now())
+    return promises_fragment(request, promise.customer, PromiseForm())
+
+

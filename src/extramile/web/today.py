@@ -1,0 +1,115 @@
+"""Today: the agenda, with done / skip / snooze completing in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from extramile.accounts.models import User
+from extramile.accounts.scoping import visible_actions
+from extramile.agenda import services
+from extramile.agenda.models import Action, ActionStatus
+from extramile.book.forms import SnoozeForm
+from extramile.web.htmx import is_htmx
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    now = timezone.now()
+    day = user.local_date(now)
+    actions = list(services.today(user, day))
+    done_today = Action.objects.filter(
+        owner=user,
+        status=ActionStatus.DONE,
+        completed_at__gte=now - dt.timedelta(hours=24),
+    ).count()
+    context = {
+        "day": day,
+        "tomorrow": day + dt.timedelta(days=1),
+        "actions": actions,
+        "overdue": sum(1 for a in actions if a.due_on < day),
+        "done_today": done_today,
+    }
+    return render(request, "agenda/today.html", context)
+
+
+def answer(request: HttpRequest, action: Action, error: str = "", note: str = "") -> HttpResponse:
+    """The action's row for htmx; a redirect with a message otherwise."""
+    if is_htmx(request):
+        day = action.owner.local_date(timezone.now())
+        context = {
+            "action": action,
+            "error": error,
+            "note": note,
+            "day": day,
+            "tomorrow": day + dt.timedelta(days=1),
+        }
+        return render(request, "agenda/_action.html", context)
+    if error:
+        messages.error(request, error)
+    elif note:
+        messages.success(request, note)
+    return redirect(request.POST.get("next") or "today")
+
+
+def owned_action(request: HttpRequest, pk: int) -> Action:
+    return get_object_or_404(
+        visible_actions(current_user(request)).select_related("customer", "owner"), pk=pk
+    )
+
+
+@require_POST
+@login_required
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = owned_action(request, pk)
+    try:
+        action = services.complete(action, timezone.now(), request.POST.get("outcome", ""))
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    return answer(request, action, note="Done. Nice work.")
+
+
+@require_POST
+@login_required
+def skip(request: HttpRequest, pk: int) -> HttpResponse:
+    action = owned_action(request, pk)
+    try:
+        action = services.skip(action, timezone.now(), request.POST.get("reason", ""))
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    return answer(request, action, note="Skipped.")
+
+
+@require_POST
+@login_required
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    action = owned_action(request, pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        return answer(request, action, error="Pick a valid day to snooze until (YYYY-MM-DD).")
+    try:
+        action = services.snooze(action, timezone.now(), form.cleaned_data["until"])
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    return answer(request, action, note=f"Snoozed until {action.due_on:%a %d %b}.")
+
+
+@require_POST
+@login_required
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    action = services.reopen(owned_action(request, pk), timezone.now())
+    return answer(request, action)
