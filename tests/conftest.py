@@ -17,6 +17,16 @@ NOW = dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC)  # a Monday
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_test_settings(settings):
+    """Tests render pages without running collectstatic first, and hash passwords quickly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     return NOW

@@ -54,11 +54,15 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args: Any, owners: QuerySet[User], company: Company, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.company = company
-        owner_field = self.fields["owner"]
-        assert isinstance(owner_field, forms.ModelChoiceField)
-        owner_field.queryset = owners
-        if owners.count() == 1:
-            owner_field.widget = forms.HiddenInput()
+        choices = list(owners[:2])
+        if len(choices) == 1:
+            # A rep's customers are their own: nothing to choose, nothing to tamper with.
+            del self.fields["owner"]
+            self.instance.owner = choices[0]
+        else:
+            owner_field = self.fields["owner"]
+            assert isinstance(owner_field, forms.ModelChoiceField)
+            owner_field.queryset = owners
         if not self.instance.pk:
             self.fields["country"].initial = company.country
         for name in ("birth_month", "birth_day", "birth_year"):

@@ -150,7 +150,9 @@ def add_fact(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"customer": customer, "facts": customer.facts.all(), "fact_form": form}
     if not is_htmx(request):
         if form.errors:
-            messages.error(request, "The fact was not saved: " + "; ".join(str(e) for e in form.errors["text"]))
+            messages.error(
+                request, "The fact was not saved: " + "; ".join(str(e) for e in form.errors["text"])
+            )
         return redirect("customer", pk=customer.pk)
     return render(request, "book/_facts.html", context)
 
@@ -172,7 +174,9 @@ def add_promise(request: HttpRequest, pk: int) -> HttpResponse:
 def promises_fragment(request: HttpRequest, customer: Customer, form: PromiseForm) -> HttpResponse:
     if not is_htmx(request):
         for errors in form.errors.values():
-            messages.error(request, "The promise was not saved: " + "; ".join(str(e) for e in errors))
+            messages.error(
+                request, "The promise was not saved: " + "; ".join(str(e) for e in errors)
+            )
         return redirect("customer", pk=customer.pk)
     today = current_user(request).local_date(timezone.now())
     context = {
@@ -191,5 +195,3 @@ def promise_met(request: HttpRequest, pk: int) -> HttpResponse:
     promise = get_object_or_404(Promise.objects.filter(customer__in=book), pk=pk)
     services.mark_promise_met(promise, timezone.now())
     return promises_fragment(request, promise.customer, PromiseForm())
-
-
