@@ -68,7 +68,7 @@ def test_done_in_place_with_htmx(client, owner, customer, planned):
     response = login(client, owner).post(reverse("action-done", args=[action.pk]), **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.strip().startswith(f'<li class="action')
+    assert html.strip().startswith('<li class="action')
     assert f'id="action-{action.pk}"' in html
     assert "done" in html and "Undo" in html
     action.refresh_from_db()
