@@ -6,6 +6,7 @@ period with a unique row, and the queue hands each task to one worker (SKIP LOCK
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from typing import Any
@@ -21,9 +22,9 @@ from extramile.agenda.scheduler import enqueue_due
 log = logging.getLogger("extramile.worker")
 
 
-def run_batch(worker_id: str = "batch") -> list[str]:
-    """Enqueue the jobs due now, run every ready task, and return what was enqueued."""
-    enqueued = enqueue_due(timezone.now())
+def run_batch(worker_id: str = "batch", now: dt.datetime | None = None) -> list[str]:
+    """Enqueue the jobs due ``now``, run every ready task, and return what was enqueued."""
+    enqueued = enqueue_due(now or timezone.now())
     Worker(
         queue_names=["*"],
         interval=0,
