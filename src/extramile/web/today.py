@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,26 +73,27 @@ def owned_action(request: HttpRequest, pk: int) -> Action:
     )
 
 
+def close(
+    request: HttpRequest, pk: int, how: Callable[..., Action], field: str, note: str
+) -> HttpResponse:
+    action = owned_action(request, pk)
+    try:
+        action = how(action, timezone.now(), request.POST.get(field, ""))
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    return answer(request, action, note=note)
+
+
 @require_POST
 @login_required
 def done(request: HttpRequest, pk: int) -> HttpResponse:
-    action = owned_action(request, pk)
-    try:
-        action = services.complete(action, timezone.now(), request.POST.get("outcome", ""))
-    except ValidationError as error:
-        return answer(request, action, error=" ".join(error.messages))
-    return answer(request, action, note="Done. Nice work.")
+    return close(request, pk, services.complete, "outcome", "Done. Nice work.")
 
 
 @require_POST
 @login_required
 def skip(request: HttpRequest, pk: int) -> HttpResponse:
-    action = owned_action(request, pk)
-    try:
-        action = services.skip(action, timezone.now(), request.POST.get("reason", ""))
-    except ValidationError as error:
-        return answer(request, action, error=" ".join(error.messages))
-    return answer(request, action, note="Skipped.")
+    return close(request, pk, services.skip, "reason", "Skipped.")
 
 
 @require_POST

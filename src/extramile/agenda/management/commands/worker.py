@@ -22,19 +22,24 @@ from extramile.agenda.scheduler import enqueue_due
 log = logging.getLogger("extramile.worker")
 
 
-def run_batch(worker_id: str = "batch", now: dt.datetime | None = None) -> list[str]:
-    """Enqueue the jobs due ``now``, run every ready task, and return what was enqueued."""
-    enqueued = enqueue_due(now or timezone.now())
-    Worker(
+def task_worker(worker_id: str, batch: bool, interval: float = 0) -> Worker:
+    """django-tasks-db's worker over every queue of the default backend."""
+    return Worker(
         queue_names=["*"],
-        interval=0,
-        batch=True,
+        interval=interval,
+        batch=batch,
         backend_name="default",
-        startup_delay=False,
+        startup_delay=not batch,
         max_tasks=None,
         worker_id=worker_id,
         excluded_queue_names=[],
-    ).run()
+    )
+
+
+def run_batch(worker_id: str = "batch", now: dt.datetime | None = None) -> list[str]:
+    """Enqueue the jobs due ``now``, run every ready task, and return what was enqueued."""
+    enqueued = enqueue_due(now or timezone.now())
+    task_worker(worker_id, batch=True).run()
     return enqueued
 
 
@@ -76,16 +81,7 @@ class Command(BaseCommand):
         scheduler = SchedulerThread(options["tick"])
         scheduler.start()
         self.stdout.write(f"Worker {worker_id[:8]} started (queue poll {options['interval']} s).")
-        worker = Worker(
-            queue_names=["*"],
-            interval=options["interval"],
-            batch=False,
-            backend_name="default",
-            startup_delay=True,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
+        worker = task_worker(worker_id, batch=False, interval=options["interval"])
         worker.configure_signals()
         try:
             worker.run()
