@@ -54,6 +54,11 @@ def run(argv: list[str]) -> int:
         execute_from_command_line(["extramile", *argv[1:]])
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except BrokenPipeError:
+        # The reader went away (`extramile today | head`): stop quietly, like other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except ImproperlyConfigured as exc:
         if show_traceback:
             raise

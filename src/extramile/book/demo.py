@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -710,13 +711,14 @@ def make_users(reps: int, password: str) -> tuple[list[User], list[tuple[str, st
     north, _ = Team.objects.get_or_create(name="North")
     south, _ = Team.objects.get_or_create(name="South")
     logins = []
+    hashed = make_password(password)  # once: hashing is slow on purpose, and the logins share it
 
     def user(
         username: str, first: str, last: str, role: str, team: Team | None, **extra: str
     ) -> User:
-        made = User.objects.create_user(
+        made = User.objects.create(
             username=username,
-            password=password,
+            password=hashed,
             email=f"{username}@bayview-motors.example",
             first_name=first,
             last_name=last,
