@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from extramile.web import customers, today
+from extramile.web import customers, preferences, today
 
 urlpatterns = [
     path("", today.today, name="today"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/<int:pk>/facts/", customers.add_fact, name="customer-add-fact"),
     path("customers/<int:pk>/promises/", customers.add_promise, name="customer-add-promise"),
     path("promises/<int:pk>/met/", customers.promise_met, name="promise-met"),
+    path("settings/", preferences.settings_page, name="settings"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

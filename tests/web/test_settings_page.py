@@ -1,0 +1,90 @@
+"""Settings: a user sets their own time zone; only an admin changes the company."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from extramile.accounts.models import Company
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def company_data(**extra):
+    data = {
+        "company-name": "Harbour Motors",
+        "company-country": "gb",
+        "company-time_zone": "Europe/London",
+        "company-business_day_starts": "08:30",
+        "company-business_day_ends": "17:30",
+        "company-working_days": ["0", "1", "2", "3", "4", "5"],
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_user_sets_their_time_zone(client, owner):
+    client.login(username=owner.username, password=PASSWORD)
+    response = client.post(
+        reverse("settings"),
+        {
+            "profile-first_name": "Liv",
+            "profile-last_name": "",
+            "profile-email": "liv@example.com",
+            "profile-time_zone": "Pacific/Kiritimati",
+        },
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert (owner.first_name, owner.time_zone) == ("Liv", "Pacific/Kiritimati")
+    now = dt.datetime(2026, 11, 22, 11, 0, tzinfo=dt.UTC)
+    assert owner.local_date(now) == dt.date(2026, 11, 23)
+
+
+def test_a_bad_time_zone_is_refused(client, owner):
+    client.login(username=owner.username, password=PASSWORD)
+    response = client.post(
+        reverse("settings"),
+        {"profile-email": "x@example.com", "profile-time_zone": "Mars/Base"},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.time_zone == ""
+
+
+def test_an_admin_changes_the_company(client, admin_user, company):
+    client.login(username=admin_user.username, password=PASSWORD)
+    assert client.post(reverse("settings"), company_data()).status_code == 302
+    company = Company.get()
+    assert (company.country, company.time_zone, company.working_days) == (
+        "GB",
+        "Europe/London",
+        "0,1,2,3,4,5",
+    )
+    assert company.business_day_starts == dt.time(8, 30)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"company-business_day_ends": "07:00"}, "The business day must end after it starts."),
+        ({"company-working_days": []}, "At least one working day is needed."),
+        ({"company-country": "ZZ"}, "is not a two-letter country code"),
+    ],
+)
+def test_company_settings_explain_bad_input(client, admin_user, company, extra, message):
+    client.login(username=admin_user.username, password=PASSWORD)
+    response = client.post(reverse("settings"), company_data(**extra))
+    assert message in response.content.decode()
+    assert Company.get().time_zone == "America/New_York"
+
+
+def test_a_rep_cannot_change_the_company(client, owner, company):
+    client.login(username=owner.username, password=PASSWORD)
+    page = client.get(reverse("settings")).content.decode()
+    assert "Save the company" not in page
+    assert client.post(reverse("settings"), company_data()).status_code == 403
+    assert Company.get().country == "US"
