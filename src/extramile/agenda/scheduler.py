@@ -14,30 +14,19 @@ import zoneinfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from extramile.accounts.models import Company, User
+from extramile.accounts.models import User
+from extramile.agenda import engine
 from extramile.agenda.models import ScheduledRun
 from extramile.agenda.tasks import plan_zone
 
 log = logging.getLogger(__name__)
 
 
-def active_zones(company: Company) -> set[str]:
-    zones = set(
-        User.objects.filter(is_active=True)
-        .exclude(time_zone="")
-        .values_list("time_zone", flat=True)
-    )
-    if User.objects.filter(is_active=True, time_zone="").exists():
-        zones.add(company.time_zone)
-    return zones
-
-
 def enqueue_due(now: dt.datetime) -> list[str]:
     """Enqueue every job due at ``now`` that no worker has enqueued yet; return their keys."""
-    company = Company.get()
     plan_after = dt.timedelta(minutes=settings.EXTRAMILE_PLAN_AT_MINUTE)
     enqueued = []
-    for zone in sorted(active_zones(company)):
+    for zone in sorted(engine.zones(User.objects.filter(is_active=True))):
         local = now.astimezone(zoneinfo.ZoneInfo(zone))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         if local - midnight < plan_after:
