@@ -333,3 +333,21 @@ def test_admin_link_only_for_admins(client, owner, admin_user):
     assert "/admin/" not in login(client, owner).get(reverse("today")).content.decode()
     client.logout()
     assert "/admin/" in login(client, admin_user).get(reverse("today")).content.decode()
+
+
+def test_bad_dates_in_the_small_forms_get_a_message_without_javascript(client, owner, customer):
+    login(client, owner)
+    response = client.post(
+        reverse("customer-add-fact", args=[customer.pk]),
+        {"text": "Went to Rome", "category": "other", "learned_on": "2026-02-30"},
+        follow=True,
+    )
+    assert "The fact was not saved: Enter a valid date." in response.content.decode()
+    response = client.post(
+        reverse("customer-add-promise", args=[customer.pk]),
+        {"kind": "promise", "description": "Call", "due_on": "2026-02-30"},
+        follow=True,
+    )
+    assert "The promise was not saved: Enter a valid date." in response.content.decode()
+    assert not Fact.objects.exists()
+    assert not Promise.objects.exists()

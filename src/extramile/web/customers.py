@@ -137,6 +137,22 @@ def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "book/customer_form.html", {"form": form, "customer": customer})
 
 
+def fragment_or_redirect(
+    request: HttpRequest,
+    customer: Customer,
+    form: Any,
+    what: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The updated card for htmx; for a plain form post, back to the page with any errors."""
+    if is_htmx(request):
+        return render(request, template, {"customer": customer, **context})
+    for errors in form.errors.values():
+        messages.error(request, f"The {what} was not saved: " + "; ".join(str(e) for e in errors))
+    return redirect("customer", pk=customer.pk)
+
+
 @require_POST
 @login_required
 def add_fact(request: HttpRequest, pk: int) -> HttpResponse:
@@ -146,15 +162,8 @@ def add_fact(request: HttpRequest, pk: int) -> HttpResponse:
         fact = form.save(commit=False)
         fact.customer = customer
         fact.save()
-        form = FactForm()
-    context = {"customer": customer, "facts": customer.facts.all(), "fact_form": form}
-    if not is_htmx(request):
-        if form.errors:
-            messages.error(
-                request, "The fact was not saved: " + "; ".join(str(e) for e in form.errors["text"])
-            )
-        return redirect("customer", pk=customer.pk)
-    return render(request, "book/_facts.html", context)
+    context = {"facts": customer.facts.all(), "fact_form": FactForm() if form.is_valid() else form}
+    return fragment_or_redirect(request, customer, form, "fact", "book/_facts.html", context)
 
 
 @require_POST
@@ -167,25 +176,18 @@ def add_promise(request: HttpRequest, pk: int) -> HttpResponse:
         promise.customer = customer
         promise.created_by = current_user(request)
         promise.save()
-        form = PromiseForm(initial={"due_on": promise.due_on})
     return promises_fragment(request, customer, form)
 
 
 def promises_fragment(request: HttpRequest, customer: Customer, form: PromiseForm) -> HttpResponse:
-    if not is_htmx(request):
-        for errors in form.errors.values():
-            messages.error(
-                request, "The promise was not saved: " + "; ".join(str(e) for e in errors)
-            )
-        return redirect("customer", pk=customer.pk)
-    today = current_user(request).local_date(timezone.now())
     context = {
-        "customer": customer,
         "promises": customer.promises.all(),
-        "promise_form": form,
-        "today": today,
+        "promise_form": PromiseForm(initial={"due_on": form.cleaned_data["due_on"]})
+        if form.is_bound and form.is_valid()
+        else form,
+        "today": current_user(request).local_date(timezone.now()),
     }
-    return render(request, "book/_promises.html", context)
+    return fragment_or_redirect(request, customer, form, "promise", "book/_promises.html", context)
 
 
 @require_POST
