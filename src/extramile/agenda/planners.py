@@ -14,7 +14,7 @@ from extramile.accounts.models import User
 from extramile.agenda.models import ActionKind, Priority
 from extramile.agenda.registry import ActionSpec, planner
 from extramile.book.dates import month_days_on
-from extramile.book.models import Customer, KeyDate, KeyDateKind, Promise
+from extramile.book.models import Customer, KeyDate, KeyDateKind, Promise, display_name
 
 # A reach-out for a key date stays on Today for a week if it is not done on the day.
 KEYDATE_GRACE = dt.timedelta(days=7)
@@ -22,10 +22,6 @@ KEYDATE_GRACE = dt.timedelta(days=7)
 PROMISE_LEAD = dt.timedelta(days=2)
 
 NAME_FIELDS = ("first_name", "last_name", "company_name")
-
-
-def display_name(first: str, last: str, company: str) -> str:
-    return " ".join(p for p in (first, last) if p) or company
 
 
 def reachable(prefix: str = "") -> Q:

@@ -40,6 +40,11 @@ class PostalAddress(models.Model):
         return [line for line in [self.street, locality, self.country] if line]
 
 
+def display_name(first: str, last: str, company: str) -> str:
+    """How a customer is named everywhere: “First Last”, else the company's name."""
+    return " ".join(part for part in (first, last) if part) or company
+
+
 class Status(models.TextChoices):
     PROSPECT = "prospect", "Prospect"
     CUSTOMER = "customer", "Customer"
@@ -113,8 +118,8 @@ class Customer(PostalAddress):
 
     @property
     def full_name(self) -> str:
-        name = " ".join(part for part in [self.first_name, self.last_name] if part)
-        return name or self.company_name or f"Customer #{self.pk}"
+        name = display_name(self.first_name, self.last_name, self.company_name)
+        return name or f"Customer #{self.pk}"
 
     @property
     def greeting_name(self) -> str:
