@@ -35,12 +35,16 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
     # body are safe because they do not overlap with it.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+        # While Playwright's loop runs, Django keeps ORM connections per context, not per thread:
+        # close the ones the test opened here, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture
