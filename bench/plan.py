@@ -211,10 +211,10 @@ def generate(customers: int, reps: int) -> tuple[list[int], float]:
         key_dates = []
         promises = []
         for n in range(customers):
-            if n % 10 < 3:
+            if rng.random() < 0.3:
                 day = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(365))
                 key_dates.append((first_id + n, "wedding", "", day.month, day.day, 1990 + n % 30))
-            if n % 20 == 7:
+            if rng.random() < 0.05:
                 due = today + dt.timedelta(days=rng.randint(-30, 60))
                 promises.append((first_id + n, "promise", "Send the brochure", due, now))
         cursor.executemany(

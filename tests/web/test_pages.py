@@ -351,3 +351,30 @@ def test_bad_dates_in_the_small_forms_get_a_message_without_javascript(client, o
     assert "The promise was not saved: Enter a valid date." in response.content.decode()
     assert not Fact.objects.exists()
     assert not Promise.objects.exists()
+
+
+def test_a_long_agenda_shows_the_first_hundred_and_offers_the_rest(client, owner):
+    from django.utils import timezone
+
+    from extramile.agenda.models import Action
+
+    day = owner.local_date(timezone.now())
+    Action.objects.bulk_create(
+        Action(
+            key=f"test:{n}",
+            kind="reach_out",
+            owner=owner,
+            title=f"Item {n:03d}",
+            due_on=day,
+            priority=50,
+            created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        for n in range(130)
+    )
+    page = login(client, owner).get(reverse("today")).content.decode()
+    assert page.count('class="action ') == 100
+    assert "<strong>130</strong> to do" in page
+    assert "30 more, less urgent" in page
+    everything = client.get(reverse("today"), {"all": "1"}).content.decode()
+    assert everything.count('class="action ') == 130

@@ -20,6 +20,9 @@ from extramile.agenda.models import Action, ActionStatus
 from extramile.book.forms import SnoozeForm
 from extramile.web.htmx import is_htmx
 
+# Today shows the most important work first; a longer list is a click away.
+PAGE = 100
+
 
 def current_user(request: HttpRequest) -> User:
     user = request.user
@@ -32,18 +35,22 @@ def today(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     now = timezone.now()
     day = user.local_date(now)
-    actions = list(services.today(user, day))
-    done_today = Action.objects.filter(
-        owner=user,
-        status=ActionStatus.DONE,
-        completed_at__gte=now - dt.timedelta(hours=24),
-    ).count()
+    agenda = services.today(user, day)
+    show_all = request.GET.get("all") == "1"
+    actions = list(agenda if show_all else agenda[: PAGE + 1])
+    total = len(actions) if len(actions) <= PAGE or show_all else agenda.count()
     context = {
         "day": day,
         "tomorrow": day + dt.timedelta(days=1),
-        "actions": actions,
-        "overdue": sum(1 for a in actions if a.due_on < day),
-        "done_today": done_today,
+        "actions": actions[:PAGE] if not show_all else actions,
+        "total": total,
+        "hidden": 0 if show_all else max(0, total - PAGE),
+        "overdue": agenda.filter(due_on__lt=day).count(),
+        "done_today": Action.objects.filter(
+            owner=user,
+            status=ActionStatus.DONE,
+            completed_at__gte=now - dt.timedelta(hours=24),
+        ).count(),
     }
     return render(request, "agenda/today.html", context)
 
