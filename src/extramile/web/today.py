@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -40,8 +41,7 @@ def today(request: HttpRequest) -> HttpResponse:
     actions = list(agenda if show_all else agenda[: PAGE + 1])
     total = len(actions) if len(actions) <= PAGE or show_all else agenda.count()
     context = {
-        "day": day,
-        "tomorrow": day + dt.timedelta(days=1),
+        **row_context(day),
         "actions": actions[:PAGE] if not show_all else actions,
         "total": total,
         "hidden": 0 if show_all else max(0, total - PAGE),
@@ -55,17 +55,20 @@ def today(request: HttpRequest) -> HttpResponse:
     return render(request, "agenda/today.html", context)
 
 
+def row_context(day: dt.date) -> dict[str, object]:
+    """What every agenda row needs, computed once per page rather than once per row."""
+    return {
+        "day": day,
+        "tomorrow_iso": (day + dt.timedelta(days=1)).isoformat(),
+        "actions_url": reverse("action-done", args=[0]).removesuffix("0/done/"),
+    }
+
+
 def answer(request: HttpRequest, action: Action, error: str = "", note: str = "") -> HttpResponse:
     """The action's row for htmx; a redirect with a message otherwise."""
     if is_htmx(request):
         day = action.owner.local_date(timezone.now())
-        context = {
-            "action": action,
-            "error": error,
-            "note": note,
-            "day": day,
-            "tomorrow": day + dt.timedelta(days=1),
-        }
+        context = {"action": action, "error": error, "note": note, **row_context(day)}
         return render(request, "agenda/_action.html", context)
     if error:
         messages.error(request, error)
