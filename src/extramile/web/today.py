@@ -21,8 +21,8 @@ from extramile.agenda.models import Action, ActionStatus
 from extramile.book.forms import SnoozeForm
 from extramile.web.htmx import is_htmx
 
-# Today shows the most important work first; a longer list is a click away.
-PAGE = 100
+# Today shows the most important thirty; a longer list is a backlog, a click away.
+PAGE = 30
 
 
 def current_user(request: HttpRequest) -> User:
