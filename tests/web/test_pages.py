@@ -379,3 +379,13 @@ def test_a_long_agenda_shows_the_most_important_first_and_offers_the_rest(client
     assert "100 more, less urgent" in page
     everything = client.get(reverse("today"), {"all": "1"}).content.decode()
     assert everything.count('class="action ') == 130
+
+
+def test_three_generations_show_from_the_youngest_too(client, owner):
+    kid = make_customer(owner, "Kit", "Young")
+    parent = make_customer(owner, "Pat", "Young")
+    elder = make_customer(owner, "Eda", "Young")
+    services.relate(parent, "parent", kid)
+    services.relate(elder, "parent", parent)
+    html = login(client, owner).get(reverse("customer", args=[kid.pk])).content.decode()
+    assert "3 generations served" in html

@@ -105,11 +105,16 @@ def relatives(customer: Customer, within: QuerySet[Customer] | None = None) -> l
     return sorted(found, key=lambda r: (r.generation, r.customer.last_name, r.customer.first_name))
 
 
+def generation_span(found: list[Relative]) -> int:
+    """How many generations these relatives and the customer (generation 0) cover; colleagues
+    are not family."""
+    gens = {0, *(r.generation for r in found if r.label != "colleague")}
+    return max(gens) - min(gens) + 1
+
+
 def generation_count(customer: Customer) -> int:
     """How many generations of this family are in the book (1 when no family is linked)."""
-    family = [r for r in relatives(customer) if r.label != "colleague"]
-    gens = {0, *(r.generation for r in family)}
-    return max(gens) - min(gens) + 1
+    return generation_span(relatives(customer))
 
 
 KINDS = RelationshipKind

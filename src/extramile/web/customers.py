@@ -17,7 +17,7 @@ from extramile.accounts.models import Company
 from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.agenda.models import Action
 from extramile.book import services
-from extramile.book.family import relatives
+from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm
 from extramile.book.models import Customer, EmailAddress, PhoneNumber, Promise, Status
 from extramile.web.htmx import is_htmx, render_page
@@ -95,7 +95,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "phones": customer.phones.all(),
         "household_members": household_members,
         "generations": sorted(generations.items()),
-        "generation_span": (max(generations) - min(min(generations), 0) + 1) if generations else 1,
+        "generation_span": generation_span(family),
         "key_dates": customer.key_dates.all(),
         "facts": customer.facts.all(),
         "sales": customer.sales.select_related("sold_by"),
