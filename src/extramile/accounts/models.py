@@ -147,7 +147,12 @@ class User(AbstractUser):
     def zone(self, company: Company | None = None) -> zoneinfo.ZoneInfo:
         if self.time_zone:
             return zoneinfo.ZoneInfo(self.time_zone)
-        return (company or Company.get()).zone
+        if company is None:
+            # Read once per user object (a request's user lives for one request), not per call.
+            if not hasattr(self, "_company_zone"):
+                self._company_zone = Company.get().zone
+            return self._company_zone
+        return company.zone
 
     def local_date(self, now: dt.datetime, company: Company | None = None) -> dt.date:
         """The user's calendar date at the instant ``now``."""
