@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "extramile.accounts",
     "extramile.book",
     "extramile.agenda",
+    "extramile.cards",
 ]
 
 MIDDLEWARE = [

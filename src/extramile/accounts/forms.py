@@ -45,6 +45,7 @@ class CompanyForm(forms.ModelForm):
             "business_day_starts",
             "business_day_ends",
             "working_days",
+            "card_lead_days",
         ]
         widgets = {
             "business_day_starts": forms.TimeInput(attrs={"type": "time"}),

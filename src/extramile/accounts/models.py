@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 
@@ -79,6 +80,12 @@ class Company(models.Model):
         default="0,1,2,3,4",
         validators=[validate_working_days],
         help_text="Weekday numbers, 0 = Monday … 6 = Sunday.",
+    )
+    card_lead_days = models.PositiveSmallIntegerField(
+        "card lead time (days)",
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text="Cards are mailed this many days before the occasion (moved back to a working day).",
     )
 
     class Meta:

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from extramile.accounts.models import User
 from extramile.agenda.models import Action, ActionStatus
-from extramile.agenda.registry import PLANNERS, ActionSpec
+from extramile.agenda.registry import PLANNERS, PREPARERS, ActionSpec
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ REFRESHED_FIELDS = ["title", "detail", "priority", "updated_at"]
 class PlanSummary:
     day: dt.date
     planned: dict[str, int] = field(default_factory=dict)
+    prepared: dict[str, int] = field(default_factory=dict)
     created: int = 0
     missed: int = 0
 
@@ -41,6 +42,7 @@ class PlanSummary:
         return {
             "day": self.day.isoformat(),
             "planned": self.planned,
+            "prepared": self.prepared,
             "total": self.total,
             "created": self.created,
             "missed": self.missed,
@@ -121,6 +123,8 @@ def plan(
     """Plan ``day`` for ``owners`` (default: every active user). Idempotent."""
     owners = owners if owners is not None else User.objects.filter(is_active=True)
     summary = PlanSummary(day=day)
+    for name, prepare in PREPARERS.items():
+        summary.prepared[name] = prepare(day, now, owners)
     for name, planner in PLANNERS.items():
         count = 0
         for chunk in batches(planner(day, now, owners), BATCH):

@@ -10,6 +10,7 @@ from django.db.models import Q
 class ActionKind(models.TextChoices):
     REACH_OUT = "reach_out", "Reach out"
     PROMISE = "promise", "Meet a promise"
+    CARDS = "cards", "Mail cards"
 
 
 class ActionStatus(models.TextChoices):

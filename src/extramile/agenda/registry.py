@@ -32,8 +32,22 @@ class ActionSpec:
 
 
 Planner = Callable[[dt.date, dt.datetime, QuerySet[User]], Iterable[ActionSpec]]
+Preparer = Callable[[dt.date, dt.datetime, QuerySet[User]], int]
 
 PLANNERS: dict[str, Planner] = {}
+# Preparers run before the planners and may write their own app's records (cards planned ahead of
+# their mail-by date, say); they return how many records they created.
+PREPARERS: dict[str, Preparer] = {}
+
+
+def preparer(name: str) -> Callable[[Preparer], Preparer]:
+    def register(function: Preparer) -> Preparer:
+        if name in PREPARERS and PREPARERS[name] is not function:
+            raise ValueError(f"A preparer named {name!r} is registered already.")
+        PREPARERS[name] = function
+        return function
+
+    return register
 
 
 def planner(name: str) -> Callable[[Planner], Planner]:

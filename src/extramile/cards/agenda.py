@@ -1,0 +1,83 @@
+"""How cards reach the agenda: planned ahead every night, and one Today item per batch.
+
+A rep's cards that share a mail-by date are one batch and one item on Today, shown a few days
+before that date ("Mail 4 cards by Fri 27 Nov"): a Christmas season of thousands of cards stays
+one line, not thousands. The card itself (``Card``, one per recipient, occasion and year) is the
+unit of work; the batch item closes when its last card is mailed or skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from extramile.accounts.models import Company, User
+from extramile.agenda.models import ActionKind, Priority
+from extramile.agenda.registry import ActionSpec, planner, preparer
+from extramile.cards.models import Card, CardStatus
+from extramile.cards.planning import plan_cards
+
+# Cards are planned this many days ahead of their mail-by date, so the Cards page shows what is
+# coming and a rep can write early.
+HORIZON = dt.timedelta(days=14)
+# A batch shows on Today this many days before its mail-by date.
+SHOW_AHEAD = dt.timedelta(days=3)
+
+
+def batch_key(owner_id: int, mail_by: dt.date) -> str:
+    return f"cards:{owner_id}:{mail_by.isoformat()}"
+
+
+@preparer("cards")
+def prepare_cards(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
+    """Plan the cards due to be mailed within the horizon, and any still in time for an occasion
+    from today on whose mail-by date has passed (a customer added this week, say): late, not lost."""
+    lead = dt.timedelta(days=Company.get().card_lead_days)
+    return plan_cards(day - lead, day + HORIZON, now, owners).created
+
+
+def open_cards(owners: QuerySet[User]) -> QuerySet[Card]:
+    return Card.objects.filter(
+        owner__in=owners, status__in=[CardStatus.PLANNED, CardStatus.WRITTEN]
+    )
+
+
+@planner("cards")
+def card_batches(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator[ActionSpec]:
+    rows = (
+        open_cards(owners)
+        .filter(mail_by__lte=day + SHOW_AHEAD, occasion_on__gte=day)
+        .values("owner_id", "mail_by", "occasion__name")
+        .annotate(
+            count=Count("id"),
+            written=Count("id", filter=Q(status=CardStatus.WRITTEN)),
+            last=Max("occasion_on"),
+        )
+        .order_by("owner_id", "mail_by", "-count")
+    )
+    batches: dict[tuple[int, dt.date], list[dict]] = defaultdict(list)
+    for row in rows:
+        batches[(row["owner_id"], row["mail_by"])].append(row)
+    for (owner_id, mail_by), parts in batches.items():
+        total = sum(p["count"] for p in parts)
+        written = sum(p["written"] for p in parts)
+        what = ", ".join(f"{p['occasion__name']} {p['count']}" for p in parts)
+        late = mail_by < day
+        cards = "card" if total == 1 else "cards"
+        when = f"now, due {mail_by:%a %d %b}" if late else f"by {mail_by:%a %d %b}"
+        yield ActionSpec(
+            key=batch_key(owner_id, mail_by),
+            kind=ActionKind.CARDS,
+            owner_id=owner_id,
+            title=f"Mail {total} {cards} {when}: {what}",
+            detail=(
+                f"{written} of {total} written. Write each one on the Cards page, then print "
+                "and post the batch."
+            ),
+            due_on=mail_by - SHOW_AHEAD,
+            expires_on=max(p["last"] for p in parts),
+            priority=Priority.HIGH if not late else Priority.PROMISE,
+        )

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CardsConfig(AppConfig):
+    name = "extramile.cards"
+    label = "cards"
+    verbose_name = "Cards"
+
+    def ready(self) -> None:
+        from extramile.cards import agenda  # noqa: F401  (registers the card planner)

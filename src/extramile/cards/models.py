@@ -1,0 +1,242 @@
+"""Occasions, the message templates and the cards themselves."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from extramile.book import dates
+
+
+class Source(models.TextChoices):
+    """Where an occasion's date comes from."""
+
+    BIRTHDAY = "birthday", "The customer's birthday"
+    WEDDING = "wedding", "Wedding anniversaries (key dates)"
+    PURCHASE = "purchase", "Purchase anniversaries (sales and key dates)"
+    CUSTOMER_SINCE = "customer_since", "Customer-since anniversaries"
+    KEY_DATE = "key_date", "The customer's other key dates"
+    HOLIDAY = "holiday", "A holiday"
+    FIXED = "fixed", "A fixed date every year"
+    NTH_WEEKDAY = "nth_weekday", "The nth weekday of a month"
+
+
+# Sources whose date belongs to one customer: they are planned from the book, not the calendar.
+PERSONAL_SOURCES = {
+    Source.BIRTHDAY,
+    Source.WEDDING,
+    Source.PURCHASE,
+    Source.CUSTOMER_SINCE,
+    Source.KEY_DATE,
+}
+
+NTH_CHOICES = [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (5, "fifth"), (-1, "last")]
+WEEKDAY_CHOICES = list(
+    enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+)
+
+
+class Occasion(models.Model):
+    """Something the company sends a card for. The built-in ones are created by a migration."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=100, help_text="As on the Cards page: “Christmas”.")
+    greeting = models.CharField(
+        max_length=100, blank=True, help_text="The card's front line: “Happy birthday”."
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    holiday = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="For holidays: a code from the holiday list, e.g. easter or holidays:US:Independence Day.",
+    )
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    day = models.PositiveSmallIntegerField(null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=WEEKDAY_CHOICES)
+    nth = models.SmallIntegerField(null=True, blank=True, choices=NTH_CHOICES)
+    per_household = models.BooleanField(
+        default=False, help_text="One card per household (holidays) rather than one per person."
+    )
+    sends_by_default = models.BooleanField(
+        default=False,
+        help_text="Every customer gets this card unless they opt out; otherwise only those who opt in.",
+    )
+    template = models.TextField(
+        blank=True, help_text="The company's message; fields in braces, e.g. {preferred_name}."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="occasion_month_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.source in PERSONAL_SOURCES
+
+    def clean(self) -> None:
+        from extramile.cards import calendar
+        from extramile.cards.messages import check_template
+
+        if self.source == Source.HOLIDAY:
+            error = calendar.check_holiday_code(self.holiday)
+            if error:
+                raise ValidationError({"holiday": error})
+        if self.source == Source.FIXED:
+            error = dates.check_month_day(self.month, self.day) or (
+                None if self.month else "Give the month and the day."
+            )
+            if error:
+                raise ValidationError({"day": error})
+        if self.source == Source.NTH_WEEKDAY and (
+            self.month is None or self.weekday is None or self.nth is None
+        ):
+            raise ValidationError("Give the month, the weekday and which one (first … last).")
+        error = check_template(self.template)
+        if error:
+            raise ValidationError({"template": error})
+
+
+class OccasionPreference(models.Model):
+    """A customer's own choice: no card for this occasion, or a card the company does not send by
+    default (someone who celebrates Diwali, say)."""
+
+    customer = models.ForeignKey(
+        "book.Customer", on_delete=models.CASCADE, related_name="occasion_preferences"
+    )
+    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="preferences")
+    wants_card = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["occasion", "customer"], name="preference_once")
+        ]
+
+    def __str__(self) -> str:
+        verb = "wants" if self.wants_card else "does not want"
+        return f"{self.customer} {verb} a {self.occasion} card"
+
+
+class CardTemplate(models.Model):
+    """A rep's own wording for an occasion, used instead of the company's."""
+
+    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="rep_templates")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_templates"
+    )
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["occasion", "user"], name="template_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user}'s {self.occasion} message"
+
+    def clean(self) -> None:
+        from extramile.cards.messages import check_template
+
+        error = check_template(self.text)
+        if error:
+            raise ValidationError({"text": error})
+
+
+class CardStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    WRITTEN = "written", "Written"
+    MAILED = "mailed", "Mailed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Card(models.Model):
+    """One card for one recipient (a person or a household), one occasion and one year."""
+
+    key = models.CharField(
+        max_length=120, unique=True, help_text="card:<occasion>:<recipient>:<year>"
+    )
+    occasion = models.ForeignKey(Occasion, on_delete=models.PROTECT, related_name="cards")
+    year = models.PositiveSmallIntegerField()
+    occasion_on = models.DateField(help_text="The day of the occasion.")
+    mail_by = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards"
+    )
+    customer = models.ForeignKey(
+        "book.Customer",
+        on_delete=models.CASCADE,
+        related_name="cards",
+        help_text="The person, or for a household card the member it was planned from.",
+    )
+    household = models.ForeignKey(
+        "book.Household",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cards",
+        help_text="Set for a household card: addressed to the whole household.",
+    )
+    status = models.CharField(
+        max_length=10, choices=CardStatus.choices, default=CardStatus.PLANNED, db_default="planned"
+    )
+    message = models.TextField(blank=True, default="", db_default="")
+    personal = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The message's personal part (see guard.py), kept for the near-copy check.",
+    )
+    handwritten = models.BooleanField(default=False, db_default=False)
+    override_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the card went out although the personalisation guard objected.",
+    )
+    skip_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    written_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["mail_by", "id"]
+        indexes = [
+            models.Index(fields=["owner", "mail_by"], name="card_owner_mail_by"),
+            models.Index(fields=["customer", "-occasion_on"], name="card_customer_history"),
+            models.Index(fields=["household"], name="card_household"),
+            models.Index(fields=["owner", "mailed_at"], name="card_owner_mailed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occasion} {self.year}: {self.recipient_name}"
+
+    @property
+    def recipient_name(self) -> str:
+        if self.household_id is not None and self.household is not None:
+            return self.household.name
+        return self.customer.full_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {CardStatus.PLANNED, CardStatus.WRITTEN}
+
+    @property
+    def postal_source(self) -> models.Model | None:
+        """Where the card is mailed: the household's address, else the person's; None if unknown."""
+        household = self.household if self.household_id is not None else None
+        if household is not None and household.has_postal_address:
+            return household
+        return self.customer.mailing_address()
+
+    @property
+    def needs_address(self) -> bool:
+        return self.postal_source is None

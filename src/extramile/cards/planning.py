@@ -1,0 +1,298 @@
+"""Planning cards: which card each recipient gets, for which occasion, by when it must be mailed.
+
+One card per (recipient, occasion, year), enforced by the card's unique key, so planning is
+idempotent. Planning is set-based: for each occasion and each date it falls on, one
+``INSERT … SELECT … ON CONFLICT (key) DO NOTHING`` writes every recipient's card at once (a
+Christmas for a million customers is one statement, not a million).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
+
+from extramile.accounts.models import Company, User
+from extramile.book.dates import month_days_on
+from extramile.book.models import Customer, KeyDate, KeyDateKind, Sale, Status
+from extramile.cards import calendar
+from extramile.cards.models import Card, CardStatus, Occasion, OccasionPreference, Source
+
+# How far ahead of an occasion its dates are searched: the lead time plus a long weekend.
+LEAD_SLACK = 7
+
+
+def mail_by(occasion_on: dt.date, lead_days: int, working_weekdays: frozenset[int]) -> dt.date:
+    """The last day to post a card so it arrives in time: the lead time before the occasion,
+    moved back to a working day."""
+    day = occasion_on - dt.timedelta(days=lead_days)
+    for _ in range(7):
+        if day.weekday() in working_weekdays:
+            return day
+        day -= dt.timedelta(days=1)
+    return day
+
+
+@dataclass
+class CardPlan:
+    start: dt.date
+    end: dt.date
+    planned: dict[str, int] = field(default_factory=dict)
+    withdrawn: int = 0
+
+    @property
+    def created(self) -> int:
+        return sum(self.planned.values())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "created": self.created,
+            "by_occasion": self.planned,
+            "withdrawn": self.withdrawn,
+        }
+
+
+def occasion_dates(
+    occasion: Occasion, start: dt.date, end: dt.date, country: str
+) -> Iterator[dt.date]:
+    """Every date in [start, end] on which ``occasion`` falls."""
+    if occasion.is_personal:
+        day = start
+        while day <= end:
+            yield day
+            day += dt.timedelta(days=1)
+        return
+    when: Callable[[int], dt.date | None]
+    if occasion.source == Source.HOLIDAY:
+
+        def when(year: int) -> dt.date | None:
+            return calendar.holiday_date(occasion.holiday, year, country)
+
+    elif occasion.source == Source.FIXED:
+        assert occasion.month is not None and occasion.day is not None
+
+        def when(year: int) -> dt.date | None:
+            return calendar.fixed_date(occasion.month, occasion.day, year)  # type: ignore[arg-type]
+
+    else:
+
+        def when(year: int) -> dt.date | None:
+            return calendar.nth_weekday(year, occasion.month, occasion.weekday, occasion.nth)  # type: ignore[arg-type]
+
+    yield from calendar.occurrences(when, start, end)
+
+
+def on_day(day: dt.date, month_field: str, day_field: str) -> Q:
+    condition = Q(pk__in=[])
+    for month, mday in month_days_on(day):
+        condition |= Q(**{month_field: month, day_field: mday})
+    return condition
+
+
+def keydates_on(day: dt.date, kind: str) -> Exists:
+    return Exists(
+        KeyDate.objects.filter(on_day(day, "month", "day"), customer=OuterRef("pk"), kind=kind)
+    )
+
+
+def date_condition(source: str, day: dt.date) -> Q:
+    """Customers whose own occasion of ``source`` falls on ``day``."""
+    if source == Source.BIRTHDAY:
+        return on_day(day, "birth_month", "birth_day")
+    if source == Source.WEDDING:
+        return Q(keydates_on(day, KeyDateKind.WEDDING))
+    if source == Source.KEY_DATE:
+        return Q(keydates_on(day, KeyDateKind.CUSTOM))
+    anniversary = Q(pk__in=[])
+    for month, mday in month_days_on(day):
+        if source == Source.PURCHASE:
+            anniversary |= Q(
+                Exists(
+                    Sale.objects.filter(
+                        customer=OuterRef("pk"),
+                        date__month=month,
+                        date__day=mday,
+                        date__year__lt=day.year,
+                    )
+                )
+            )
+        else:
+            anniversary |= Q(
+                customer_since__month=month,
+                customer_since__day=mday,
+                customer_since__year__lt=day.year,
+            )
+    kind = KeyDateKind.PURCHASE if source == Source.PURCHASE else KeyDateKind.CUSTOMER_SINCE
+    return anniversary | Q(keydates_on(day, kind))
+
+
+def recipients(occasion: Occasion, owners: QuerySet[User]) -> QuerySet[Customer]:
+    """Customers who get this occasion's card: not do-not-mail, not former, opted in or not out."""
+    people = Customer.objects.filter(
+        owner__in=owners, owner__is_active=True, do_not_mail=False
+    ).exclude(status=Status.FORMER)
+    choice = OccasionPreference.objects.filter(customer=OuterRef("pk"), occasion=occasion)
+    if occasion.sends_by_default:
+        return people.filter(~Exists(choice.filter(wants_card=False)))
+    return people.filter(Exists(choice.filter(wants_card=True)))
+
+
+COLUMNS = (
+    "key",
+    "occasion_id",
+    "year",
+    "occasion_on",
+    "mail_by",
+    "owner_id",
+    "customer_id",
+    "household_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def insert_select(rows: QuerySet[Customer]) -> int:
+    """INSERT … SELECT the rows (columns in COLUMNS order); existing keys are left alone."""
+    select, params = rows.query.get_compiler(using=rows.db).as_sql()
+    table = Card._meta.db_table
+    columns = ", ".join(COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT (key) DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def card_rows(
+    people: QuerySet[Customer],
+    occasion: Occasion,
+    occasion_on: dt.date,
+    due: dt.date,
+    now: dt.datetime,
+) -> list[QuerySet[Customer]]:
+    """The SELECTs that give one row per card: per household for household occasions (and per
+    person for those without a household), else per person."""
+    year = occasion_on.year
+    # Custom key dates are each their own occasion: the date is part of the key.
+    suffix = f":{occasion_on.isoformat()}" if occasion.source == Source.KEY_DATE else f":{year}"
+    constants = {
+        "c_occasion": Value(occasion.pk, IntegerField()),
+        "c_year": Value(year, IntegerField()),
+        "c_on": Value(occasion_on, DateField()),
+        "c_mail_by": Value(due, DateField()),
+        "c_created": Value(now, DateTimeField()),
+        "c_updated": Value(now, DateTimeField()),
+    }
+    names = ["c_occasion", "c_year", "c_on", "c_mail_by"]
+
+    def key(prefix: str, column: str) -> Concat:
+        return Concat(
+            Value(f"card:{occasion.code}:{prefix}"),
+            Cast(column, CharField()),
+            Value(suffix),
+            output_field=CharField(),
+        )
+
+    singles = people.filter(household__isnull=True) if occasion.per_household else people
+    queries = [
+        singles.annotate(c_key=key("c", "id"), **constants).values_list(
+            "c_key", *names, "owner_id", "id", "household_id", "c_created", "c_updated"
+        )
+    ]
+    if occasion.per_household:
+        # The household's card goes to the rep of its first member (lowest id) who gets one.
+        households = (
+            people.filter(household__isnull=False)
+            .values("household_id")
+            .annotate(c_key=key("h", "household_id"), c_customer=Min("id"), c_owner=Min("owner_id"))
+            .annotate(**constants)
+            .values_list(
+                "c_key", *names, "c_owner", "c_customer", "household_id", "c_created", "c_updated"
+            )
+        )
+        queries.append(households)
+    return queries
+
+
+def window_for(start: dt.date, end: dt.date, lead_days: int) -> tuple[dt.date, dt.date]:
+    """The occasion dates whose mail-by date can fall in [start, end]."""
+    return start + dt.timedelta(days=lead_days), end + dt.timedelta(days=lead_days + LEAD_SLACK)
+
+
+def plan_cards(
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    owners: QuerySet[User] | None = None,
+    occasions: QuerySet[Occasion] | None = None,
+) -> CardPlan:
+    """Plan every card whose mail-by date falls within [start, end]. Idempotent."""
+    owners = owners if owners is not None else User.objects.filter(is_active=True)
+    company = Company.get()
+    weekdays = company.working_weekdays
+    summary = CardPlan(start, end)
+    first, last = window_for(start, end, company.card_lead_days)
+    for occasion in occasions if occasions is not None else Occasion.objects.all():
+        people = recipients(occasion, owners)
+        created = 0
+        for occasion_on in occasion_dates(occasion, first, last, company.country):
+            due = mail_by(occasion_on, company.card_lead_days, weekdays)
+            if not start <= due <= end:
+                continue
+            dated = (
+                people.filter(date_condition(occasion.source, occasion_on))
+                if occasion.is_personal
+                else people
+            )
+            with transaction.atomic():
+                for rows in card_rows(dated, occasion, occasion_on, due, now):
+                    created += insert_select(rows)
+        summary.planned[occasion.code] = created
+    summary.withdrawn = withdraw(start, now, owners)
+    return summary
+
+
+def withdraw(start: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
+    """Skip, with the reason, planned cards whose recipient no longer wants post: they asked for no
+    mail, opted out of the occasion, or left. Written or mailed cards are left as they are."""
+    planned = Card.objects.filter(
+        owner__in=owners, status=CardStatus.PLANNED, mail_by__gte=start, household__isnull=True
+    )
+    count = 0
+    reasons = [
+        (Q(customer__do_not_mail=True), "The customer asked for no post."),
+        (Q(customer__status=Status.FORMER), "No longer a customer."),
+        (
+            Q(
+                Exists(
+                    OccasionPreference.objects.filter(
+                        customer=OuterRef("customer"),
+                        occasion=OuterRef("occasion"),
+                        wants_card=False,
+                    )
+                )
+            ),
+            "The customer opted out of this occasion.",
+        ),
+    ]
+    for condition, reason in reasons:
+        count += planned.filter(condition).update(
+            status=CardStatus.SKIPPED, skip_reason=reason, updated_at=now
+        )
+    return count

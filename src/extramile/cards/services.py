@@ -1,0 +1,169 @@
+"""What a rep does with a card: write it, mark it written (through the guard), handwritten,
+skipped or mailed. Plain functions taking ``now``; each keeps the batch's Today item in step.
+
+Status moves planned → written → mailed, or to skipped with a reason. Updates are optimistic
+(``filter(status=…).update()``), so a double click never mails a card twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from extramile.agenda.models import Action, ActionStatus
+from extramile.cards import guard, messages
+from extramile.cards.agenda import batch_key
+from extramile.cards.models import Card, CardStatus
+
+MAX_MESSAGE = 4000
+
+
+class GuardRefused(ValidationError):
+    """The personalisation guard objected; ``verdict.reason`` says why."""
+
+    def __init__(self, verdict: guard.Verdict) -> None:
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+
+
+def check(card: Card, message: str) -> guard.Verdict:
+    """The guard's verdict on ``message`` for ``card`` (nothing is saved)."""
+    if card.handwritten:
+        return guard.Verdict(True)
+    people = messages.members(card)
+    recipient = guard.recipient_of(card, people)
+    first = messages.join_names([p.preferred_name or p.first_name for p in people])
+    return guard.judge(
+        message,
+        messages.draft(card),
+        recipient,
+        guard.batch_of(card),
+        first or card.recipient_name,
+    )
+
+
+def clean_message(message: str) -> str:
+    message = message.replace("\r\n", "\n").replace("\x00", "").strip()
+    if len(message) > MAX_MESSAGE:
+        raise ValidationError(f"A card holds {MAX_MESSAGE} characters at most.")
+    return message
+
+
+def _require_open(card: Card) -> None:
+    if card.status == CardStatus.MAILED:
+        raise ValidationError("This card has been mailed already.")
+    if card.status == CardStatus.SKIPPED:
+        raise ValidationError("This card was skipped; reopen it first.")
+
+
+def save_draft(card: Card, message: str, now: dt.datetime) -> Card:
+    """Keep the words without marking the card written."""
+    _require_open(card)
+    card.message = clean_message(message)
+    card.personal = check(card, card.message).personal
+    card.updated_at = now
+    card.save(update_fields=["message", "personal", "updated_at"])
+    return card
+
+
+def mark_written(card: Card, message: str, now: dt.datetime, override: str = "") -> Card:
+    """Mark the card written (ready to print). Refused with the guard's reason while the message is
+    generic or a near-copy, unless ``override`` says why it should go anyway."""
+    _require_open(card)
+    message = clean_message(message)
+    override = override.strip()[:300]
+    verdict = check(card, message)
+    if not verdict.ok and not override:
+        raise GuardRefused(verdict)
+    card.message = message
+    card.personal = verdict.personal
+    card.override_reason = "" if verdict.ok else override
+    card.status = CardStatus.WRITTEN
+    card.written_at = now
+    card.updated_at = now
+    card.save(
+        update_fields=[
+            "message",
+            "personal",
+            "override_reason",
+            "status",
+            "written_at",
+            "updated_at",
+        ]
+    )
+    return card
+
+
+def mark_handwritten(card: Card, now: dt.datetime) -> Card:
+    """The rep writes this card by hand: only its envelope and label are printed."""
+    _require_open(card)
+    card.handwritten = True
+    card.status = CardStatus.WRITTEN
+    card.override_reason = ""
+    card.written_at = now
+    card.updated_at = now
+    card.save(
+        update_fields=["handwritten", "status", "override_reason", "written_at", "updated_at"]
+    )
+    return card
+
+
+def skip(card: Card, reason: str, now: dt.datetime) -> Card:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why this card is skipped.")
+    _require_open(card)
+    with transaction.atomic():
+        Card.objects.filter(pk=card.pk).update(
+            status=CardStatus.SKIPPED, skip_reason=reason[:300], updated_at=now
+        )
+        close_finished_batches([(card.owner_id, card.mail_by)], now)
+    card.refresh_from_db()
+    return card
+
+
+def reopen(card: Card, now: dt.datetime) -> Card:
+    """Back to planned: undo a skip, or take back a written card to change it."""
+    if card.status == CardStatus.MAILED:
+        raise ValidationError("This card has been mailed already.")
+    Card.objects.filter(pk=card.pk).update(
+        status=CardStatus.PLANNED,
+        skip_reason="",
+        handwritten=False,
+        written_at=None,
+        updated_at=now,
+    )
+    card.refresh_from_db()
+    return card
+
+
+def mark_mailed(cards: QuerySet[Card], now: dt.datetime) -> int:
+    """Mark the written cards among ``cards`` mailed (planned ones are not ready and stay)."""
+    with transaction.atomic():
+        written = cards.filter(status=CardStatus.WRITTEN)
+        batches = set(written.values_list("owner_id", "mail_by").distinct())
+        count = Card.objects.filter(pk__in=written.values("pk")).update(
+            status=CardStatus.MAILED, mailed_at=now, updated_at=now
+        )
+        close_finished_batches(batches, now)
+    return count
+
+
+def close_finished_batches(batches: set[tuple[int, dt.date]] | list, now: dt.datetime) -> int:
+    """Close the Today item of every batch whose cards are all mailed or skipped."""
+    closed = 0
+    for owner_id, mail_by in batches:
+        still_open = Card.objects.filter(
+            owner_id=owner_id,
+            mail_by=mail_by,
+            status__in=[CardStatus.PLANNED, CardStatus.WRITTEN],
+        ).exists()
+        if not still_open:
+            closed += Action.objects.filter(
+                key=batch_key(owner_id, mail_by),
+                status__in=[ActionStatus.OPEN, ActionStatus.SNOOZED],
+            ).update(status=ActionStatus.DONE, completed_at=now, updated_at=now)
+    return closed
