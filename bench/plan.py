@@ -151,8 +151,8 @@ LAST = [
 
 
 def generate(customers: int, reps: int) -> tuple[list[int], float]:
-    """Write reps and customers (birthdays incl. 29 February, 30% with a wedding date, 5% with an
-    unmet promise, some overdue) in big batches; return the rep ids and the seconds it took."""
+    """Write reps and customers (birthdays incl. 29 February, customer-since dates, a sale for half
+    of them, 30% with a wedding date, 5% with an unmet promise, some overdue) in big batches; return the rep ids and the seconds it took."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -170,9 +170,10 @@ def generate(customers: int, reps: int) -> tuple[list[int], float]:
     columns = (
         "first_name, last_name, preferred_name, company_name, street, city, region, postal_code, "
         "country, owner_id, status, birth_month, birth_day, birth_year, language, time_zone, "
-        "do_not_call, do_not_email, do_not_mail, do_not_text, notes, created_at, updated_at"
+        "do_not_call, do_not_email, do_not_mail, do_not_text, notes, created_at, updated_at, "
+        "customer_since"
     )
-    sql = f"INSERT INTO book_customer ({columns}) VALUES ({', '.join(['%s'] * 23)})"  # noqa: S608  (constant text)
+    sql = f"INSERT INTO book_customer ({columns}) VALUES ({', '.join(['%s'] * 24)})"  # noqa: S608  (constant text)
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, customers, batch):
             rows = []
@@ -203,6 +204,7 @@ def generate(customers: int, reps: int) -> tuple[list[int], float]:
                         "",
                         now,
                         now,
+                        dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9500)),
                     )
                 )
             cursor.executemany(sql, rows)
@@ -210,7 +212,11 @@ def generate(customers: int, reps: int) -> tuple[list[int], float]:
         first_id = cursor.fetchone()[0]
         key_dates = []
         promises = []
+        sales = []
         for n in range(customers):
+            if n % 2:
+                bought = dt.date(2005, 1, 1) + dt.timedelta(days=rng.randrange(7600))
+                sales.append((first_id + n, bought, "A new car", 25000, now))
             if rng.random() < 0.3:
                 day = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(365))
                 key_dates.append((first_id + n, "wedding", "", day.month, day.day, 1990 + n % 30))
@@ -220,6 +226,10 @@ def generate(customers: int, reps: int) -> tuple[list[int], float]:
         cursor.executemany(
             "INSERT INTO book_keydate (customer_id, kind, label, month, day, year) VALUES (%s, %s, %s, %s, %s, %s)",
             key_dates,
+        )
+        cursor.executemany(
+            "INSERT INTO book_sale (customer_id, date, description, amount, created_at) VALUES (%s, %s, %s, %s, %s)",
+            sales,
         )
         cursor.executemany(
             "INSERT INTO book_promise (customer_id, kind, description, due_on, created_at) VALUES (%s, %s, %s, %s, %s)",

@@ -1,6 +1,6 @@
 """The ``extramile`` console script.
 
-Our commands (serve, worker, demo, plan, today, createuser) are Django management commands, so
+Our commands (serve, worker, demo, plan, today, cards, createuser) are Django management commands, so
 every other management command (migrate, shell, dbshell, …) works too: ``extramile migrate``.
 Errors are one line on stderr with a non-zero exit code; ``--traceback`` shows the full story.
 """
@@ -16,6 +16,7 @@ OUR_COMMANDS = {
     "demo": "create a deterministic demo company (reps, customers, families, sales, …)",
     "plan": "plan a day's extra-mile actions for every user (idempotent)",
     "today": "print a user's agenda (--json for machines)",
+    "cards": "plan a mail-by range of cards and write its PDFs, labels and CSV",
     "createuser": "create a user with a role (rep, manager, admin)",
     "migrate": "create or upgrade the database",
 }

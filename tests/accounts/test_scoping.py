@@ -12,7 +12,7 @@ from extramile.accounts.scoping import (
     visible_users,
 )
 from extramile.agenda import engine
-from extramile.book.models import Household
+from extramile.book.models import Household, Promise
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,25 @@ def test_an_inactive_user_sees_nothing(owner, book):
     assert not visible_users(owner).exists()
 
 
-def test_actions_follow_the_same_rule(owner, outsider, manager, book):
+def test_actions_follow_the_same_rule(owner, colleague, outsider, manager, admin_user, book):
+    for customer in book:
+        Promise.objects.create(customer=customer, description="Call back", due_on=NOW.date())
     engine.plan(NOW.date(), NOW)
-    assert [a.customer for a in visible_actions(owner)] == [book[0]]
-    assert [a.customer for a in visible_actions(outsider)] == [book[2]]
-    assert {a.customer for a in visible_actions(manager)} == {book[0], book[1]}
+
+    def promised(user):
+        return [a.customer for a in visible_actions(user).filter(kind="promise")]
+
+    def owners(user):
+        # Every action, card batches (which have no customer) included.
+        return set(visible_actions(user).values_list("owner__username", flat=True))
+
+    assert promised(owner) == [book[0]]
+    assert promised(outsider) == [book[2]]
+    assert set(promised(manager)) == {book[0], book[1]}
+    assert owners(owner) == {"olivia"}
+    assert owners(outsider) == {"oscar"}
+    assert owners(manager) == {"olivia", "colin"}
+    assert owners(admin_user) == {"olivia", "colin", "oscar"}
 
 
 def test_households_are_visible_through_their_members(owner, outsider, book):

@@ -1,4 +1,8 @@
-"""Planning: key dates and promises become actions; re-running a plan never duplicates work."""
+"""Planning: promises and card batches become actions; re-running a plan never duplicates work.
+
+Birthdays, anniversaries and holidays are cards now (``tests/cards``); here they only appear as
+the one Today item per rep and mail-by date that a batch of cards becomes.
+"""
 
 from __future__ import annotations
 
@@ -7,119 +11,109 @@ import datetime as dt
 import pytest
 
 from extramile.agenda import engine, services
-from extramile.agenda.models import Action, ActionStatus, Priority
-from extramile.book.models import KeyDate, Promise
+from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.book.models import Promise
 from extramile.book.services import mark_promise_met
 from tests.conftest import NOW, make_customer, make_user
 
 pytestmark = pytest.mark.django_db
 
-DAY = dt.date(2026, 11, 23)
+DAY = dt.date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture
+def customer(owner):
+    """Anna without a birthday: her only work on Today is what she was promised."""
+    return make_customer(owner, "Anna", "Smith")
+
+
+def promise(customer, description="Call back about the trade-in", due_on=DAY, **extra):
+    return Promise.objects.create(
+        customer=customer, description=description, due_on=due_on, **extra
+    )
 
 
 def keys(user, day=DAY):
     return [a.key for a in services.today(user, day)]
 
 
-def test_birthday_becomes_a_reach_out_on_the_day(owner, customer):
+def test_a_promise_due_today_is_on_today(owner, customer):
+    kept = promise(customer)
     summary = engine.plan(DAY, NOW)
     assert summary.created == 1
+    assert summary.planned["promises"] == 1
     action = Action.objects.get()
-    assert action.key == f"keydate:birthday:{customer.pk}:2026"
-    assert action.title == "Birthday: Anna Smith (turns 46)"
+    assert action.key == f"promise:{kept.pk}"
+    assert action.kind == ActionKind.PROMISE
+    assert action.title == "Keep the promise to Anna Smith: Call back about the trade-in"
     assert (action.owner, action.customer, action.due_on) == (owner, customer, DAY)
+    assert (action.priority, action.expires_on) == (Priority.HIGH, None)
     assert keys(owner) == [action.key]
 
 
+def test_an_expectation_reads_as_theirs(owner, customer):
+    promise(customer, "A loan car during the service", kind="expectation")
+    engine.plan(DAY, NOW)
+    assert (
+        Action.objects.get().title == "Meet Anna Smith's expectation: A loan car during the service"
+    )
+
+
 def test_plan_is_idempotent_and_keeps_what_was_done(owner, customer):
+    promise(customer)
     engine.plan(DAY, NOW)
     action = Action.objects.get()
-    services.complete(action, NOW, "Called, she was delighted")
+    services.skip(action, NOW, "Already spoke at the dealership")
     again = engine.plan(DAY, NOW + dt.timedelta(hours=1))
     assert again.created == 0
     assert again.total == 1
     action.refresh_from_db()
     assert Action.objects.count() == 1
-    assert action.status == ActionStatus.DONE
-    assert action.outcome == "Called, she was delighted"
+    assert action.status == ActionStatus.SKIPPED
+    assert action.outcome == "Already spoke at the dealership"
     assert keys(owner) == []
 
 
-def test_no_work_on_other_days(owner, customer):
-    assert engine.plan(DAY + dt.timedelta(days=1), NOW).total == 0
-
-
-def test_leap_day_birthday_is_celebrated_on_28_february_in_a_common_year(owner):
-    leap = make_customer(owner, "Leo", "Leap", birth_month=2, birth_day=29, birth_year=1996)
-    feb28 = make_customer(owner, "Fay", "Feb", birth_month=2, birth_day=28)
-    engine.plan(dt.date(2027, 2, 28), NOW)
-    assert set(Action.objects.values_list("customer", flat=True)) == {leap.pk, feb28.pk}
-    assert engine.plan(dt.date(2027, 3, 1), NOW).total == 0
-    # In a leap year, each on their own day.
-    engine.plan(dt.date(2028, 2, 28), NOW)
-    assert Action.objects.filter(due_on=dt.date(2028, 2, 28)).get().customer == feb28
-    engine.plan(dt.date(2028, 2, 29), NOW)
-    assert Action.objects.filter(due_on=dt.date(2028, 2, 29)).get().customer == leap
-
-
-def test_custom_key_dates_and_anniversaries(owner):
-    couple = make_customer(owner, "Wen", "Wed")
-    KeyDate.objects.create(customer=couple, kind="wedding", month=11, day=23, year=2016)
-    KeyDate.objects.create(customer=couple, kind="custom", label="Moved to Ohio", month=11, day=23)
-    engine.plan(DAY, NOW)
-    titles = sorted(Action.objects.values_list("title", flat=True))
-    assert titles == ["Moved to Ohio: Wen Wed", "Wedding anniversary: Wen Wed (10 years)"]
-
-
-def test_do_not_contact_on_every_channel_and_former_customers_are_left_alone(owner):
-    make_customer(
-        owner,
-        "Quiet",
-        "Q",
-        birth_month=11,
-        birth_day=23,
-        do_not_call=True,
-        do_not_email=True,
-        do_not_mail=True,
-        do_not_text=True,
-    )
-    make_customer(owner, "Gone", "G", birth_month=11, birth_day=23, status="former")
-    make_customer(owner, "Mail", "Only", birth_month=11, birth_day=23, do_not_call=True)
-    engine.plan(DAY, NOW)
-    assert list(Action.objects.values_list("title", flat=True)) == ["Birthday: Mail Only"]
+def test_a_promise_shows_two_days_before_it_is_due_and_not_sooner(owner, customer):
+    promise(customer, due_on=DAY + dt.timedelta(days=3))
+    assert engine.plan(DAY, NOW).total == 0
+    assert engine.plan(DAY + dt.timedelta(days=1), NOW).total == 1
+    assert Action.objects.get().due_on == DAY + dt.timedelta(days=1)
+    assert keys(owner) == []
 
 
 def test_inactive_users_get_no_plan(owner, customer):
+    promise(customer)
     owner.is_active = False
     owner.save()
     assert engine.plan(DAY, NOW).total == 0
 
 
 def test_overdue_promises_come_first(owner, customer):
-    late = Promise.objects.create(
-        customer=customer, description="Send the brochure", due_on=DAY - dt.timedelta(days=3)
-    )
-    soon = Promise.objects.create(
-        customer=customer, description="Check the tyres", due_on=DAY + dt.timedelta(days=1)
-    )
-    Promise.objects.create(
-        customer=customer, description="Later", due_on=DAY + dt.timedelta(days=9)
+    soon = promise(customer, "Check the tyres", due_on=DAY + dt.timedelta(days=1))
+    late = promise(customer, "Send the brochure", due_on=DAY - dt.timedelta(days=3))
+    later = promise(customer, "Later", due_on=DAY + dt.timedelta(days=9))
+    oldest = promise(
+        customer, "Return the spare key", kind="expectation", due_on=DAY - dt.timedelta(days=5)
     )
     engine.plan(DAY, NOW)
     agenda = list(services.today(owner, DAY))
     assert [a.key for a in agenda] == [
+        f"promise:{oldest.pk}",
         f"promise:{late.pk}",
-        f"keydate:birthday:{customer.pk}:2026",
         f"promise:{soon.pk}",
     ]
-    assert agenda[0].priority == Priority.PROMISE
-    assert agenda[0].title == "Keep the promise to Anna Smith: Send the brochure"
-    assert "Overdue since 20 Nov" in agenda[0].detail
+    assert f"promise:{later.pk}" not in Action.objects.values_list("key", flat=True)
+    assert [a.priority for a in agenda] == [Priority.PROMISE, Priority.PROMISE, Priority.HIGH]
+    assert agenda[1].title == "Keep the promise to Anna Smith: Send the brochure"
+    assert "Overdue since 20 Nov" in agenda[1].detail
+    assert agenda[2].due_on == DAY
+    assert "Due 24 Nov" in agenda[2].detail
 
 
 def test_completing_a_promise_action_meets_the_promise_and_vice_versa(owner, customer):
-    first = Promise.objects.create(customer=customer, description="Call back", due_on=DAY)
-    second = Promise.objects.create(customer=customer, description="Quote", due_on=DAY)
+    first = promise(customer, "Call back")
+    second = promise(customer, "Quote")
     engine.plan(DAY, NOW)
     services.complete(Action.objects.get(key=f"promise:{first.pk}"), NOW)
     first.refresh_from_db()
@@ -130,30 +124,72 @@ def test_completing_a_promise_action_meets_the_promise_and_vice_versa(owner, cus
     assert engine.plan(DAY + dt.timedelta(days=1), NOW).planned["promises"] == 0
 
 
-def test_agenda_is_ordered_by_priority_then_due(owner):
-    a = make_customer(owner, "A", "A", birth_month=11, birth_day=21)
-    b = make_customer(owner, "B", "B")
-    KeyDate.objects.create(customer=b, kind="wedding", month=11, day=23)
-    engine.plan(dt.date(2026, 11, 21), NOW)
-    engine.plan(DAY, NOW)
+def test_agenda_is_ordered_by_priority_then_due(owner, customer):
+    # Bea's birthday is Tuesday 1 December: her card is mailed by Tuesday 24 November and the
+    # batch shows from Saturday 21 November.
+    make_customer(owner, "Bea", "Bell", birth_month=12, birth_day=1)
+    soon = promise(customer, "Check the tyres", due_on=DAY + dt.timedelta(days=1))
+    overdue = promise(customer, "Send the brochure", due_on=DAY - dt.timedelta(days=1))
+    summary = engine.plan(DAY, NOW)
+    assert summary.planned == {"promises": 2, "cards": 1}
     agenda = list(services.today(owner, DAY))
-    assert [x.customer for x in agenda] == [a, b]  # birthday (high) before anniversary (normal)
-    assert [x.due_on for x in agenda] == [dt.date(2026, 11, 21), DAY]
+    assert [x.key for x in agenda] == [
+        f"promise:{overdue.pk}",  # overdue: first, though due after the batch
+        f"cards:{owner.pk}:2026-11-24",  # high, due 21 November
+        f"promise:{soon.pk}",  # high, due today
+    ]
+    assert [x.due_on for x in agenda] == [
+        dt.date(2026, 11, 22),
+        dt.date(2026, 11, 21),
+        DAY,
+    ]
+    assert agenda[1].title == "Mail 1 card by Tue 24 Nov: Birthday 1"
 
 
-def test_key_date_actions_expire_after_a_week_and_count_as_missed(owner, customer):
-    engine.plan(DAY, NOW)
-    assert keys(owner, DAY + dt.timedelta(days=7))
-    assert keys(owner, DAY + dt.timedelta(days=8)) == []
-    assert engine.plan(DAY + dt.timedelta(days=7), NOW).missed == 0
-    assert engine.plan(DAY + dt.timedelta(days=8), NOW).missed == 1
-    assert Action.objects.get().status == ActionStatus.MISSED
+def test_a_card_batch_is_on_today_until_its_occasion_and_then_counts_as_missed(owner):
+    # Thursday 10 December: mailed by Thursday 3 December, on Today from Monday 30 November.
+    make_customer(owner, "Anna", "Smith", birth_month=12, birth_day=10, birth_year=1980)
+    make_customer(
+        owner,
+        "Ben",
+        "Post",
+        birth_month=12,
+        birth_day=10,
+        street="12 Elm Street",
+        city="Springfield",
+        region="IL",
+        postal_code="62704",
+    )
+    shown = dt.date(2026, 11, 30)
+    key = f"cards:{owner.pk}:2026-12-03"
+    # The cards are planned ahead; their batch reaches Today three days before mail-by.
+    ahead = engine.plan(shown - dt.timedelta(days=1), NOW)
+    assert (ahead.prepared["cards"], ahead.planned["cards"]) == (2, 0)
+    assert engine.plan(shown, NOW).planned["cards"] == 1
+    action = Action.objects.get(key=key)
+    assert (action.kind, action.owner, action.customer) == (ActionKind.CARDS, owner, None)
+    assert action.title == "Mail 2 cards by Thu 03 Dec: Birthday 2"
+    assert (action.due_on, action.expires_on) == (shown, dt.date(2026, 12, 10))
+    assert keys(owner, shown - dt.timedelta(days=1)) == []
+    assert keys(owner, shown) == [key]
+    assert keys(owner, dt.date(2026, 12, 10)) == [key]
+    assert keys(owner, dt.date(2026, 12, 11)) == []
+    # Late but still before the birthday, it says so.
+    engine.plan(dt.date(2026, 12, 4), NOW)
+    action.refresh_from_db()
+    assert action.title == "Mail 2 cards now, due Thu 03 Dec: Birthday 2"
+    assert engine.plan(dt.date(2026, 12, 10), NOW).missed == 0
+    assert engine.plan(dt.date(2026, 12, 11), NOW).missed == 1
+    action.refresh_from_db()
+    assert action.status == ActionStatus.MISSED
     # Planning that past day again does not reopen it.
-    engine.plan(DAY, NOW)
-    assert Action.objects.get().status == ActionStatus.MISSED
+    engine.plan(shown, NOW)
+    action.refresh_from_db()
+    assert action.status == ActionStatus.MISSED
 
 
 def test_skip_snooze_and_no_double_completion(owner, customer):
+    promise(customer)
     engine.plan(DAY, NOW)
     action = Action.objects.get()
     services.snooze(action, NOW, DAY + dt.timedelta(days=2))
@@ -168,12 +204,14 @@ def test_skip_snooze_and_no_double_completion(owner, customer):
     assert action.status == ActionStatus.SKIPPED
 
 
-def test_today_is_the_users_local_day_east_of_the_date_line(company, customer):
+def test_today_is_the_users_local_day_east_of_the_date_line(company):
     """At 11:00 UTC on 22 November it is already 23 November in Kiritimati (UTC+14)."""
     east = make_user("kiri", time_zone="Pacific/Kiritimati")
     west = make_user("pago", time_zone="Pacific/Pago_Pago")  # UTC-11: still 22 November
-    mine = make_customer(east, "Ika", "East", birth_month=11, birth_day=23)
-    theirs = make_customer(west, "Wes", "West", birth_month=11, birth_day=23)
+    mine = make_customer(east, "Ika", "East")
+    theirs = make_customer(west, "Wes", "West")
+    promise(mine)
+    promise(theirs)
     now = dt.datetime(2026, 11, 22, 11, 0, tzinfo=dt.UTC)
     assert east.local_date(now) == DAY
     assert west.local_date(now) == DAY - dt.timedelta(days=1)
@@ -186,5 +224,7 @@ def test_today_is_the_users_local_day_east_of_the_date_line(company, customer):
 def test_plan_for_some_owners_only(owner, colleague, customer, colleague_customer):
     from extramile.accounts.models import User
 
+    promise(customer)
+    promise(colleague_customer)
     engine.plan(DAY, NOW, User.objects.filter(pk=owner.pk))
     assert list(Action.objects.values_list("owner", flat=True)) == [owner.pk]

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from extramile.agenda.management.commands.worker import run_batch
 from extramile.agenda.models import Action
 from extramile.agenda.scheduler import enqueue_due
+from extramile.book.models import Promise
 from tests.conftest import make_customer, make_user
 
 # New York is UTC-5 in November: 05:10 UTC is 00:10 local, just past the plan time (00:05).
@@ -55,11 +56,11 @@ def test_a_batch_worker_plans_the_day(company, owner, customer):
 
     today = owner.local_date(timezone.now())
     noon = dt.datetime.combine(today, dt.time(12), tzinfo=company.zone)
-    customer.birth_month, customer.birth_day = today.month, today.day
-    customer.save()
+    promise = Promise.objects.create(customer=customer, description="Call back", due_on=today)
     enqueued = run_batch(now=noon)
     assert enqueued == [f"plan:America/New_York:{today.isoformat()}"]
-    assert Action.objects.filter(customer=customer, due_on=today).count() == 1
+    action = Action.objects.get(customer=customer, due_on=today)
+    assert action.key == f"promise:{promise.pk}"
     task = DBTaskResult.objects.get()
     assert task.status == "SUCCESSFUL"
     assert run_batch(now=noon + dt.timedelta(hours=1)) == []  # done for today: nothing twice

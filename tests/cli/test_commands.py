@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -14,8 +15,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from extramile.accounts.models import User
-from extramile.agenda import engine
-from extramile.book.models import Customer, KeyDate, Relationship
+from extramile.agenda.models import Action
+from extramile.book.models import Customer, KeyDate, Promise, Relationship
 from extramile.cli import run, usage
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +28,32 @@ def call(*args: str) -> str:
     return out.getvalue()
 
 
-def birthday_today(customer: Customer) -> None:
+def promise_today(customer: Customer, description: str = "Call back") -> Promise:
+    """A promise due on the owner's local today: work on Today."""
     today = customer.owner.local_date(timezone.now())
-    customer.birth_month, customer.birth_day, customer.birth_year = today.month, today.day, None
-    customer.save()
+    return Promise.objects.create(customer=customer, description=description, due_on=today)
 
 
 def test_plan_prints_a_summary_and_is_idempotent(customer, outsider_customer):
-    birthday_today(customer)
+    promise_today(customer)
     first = call("plan")
-    assert "birthdays 1" in first and "1 new" in first
+    # Card batches depend on the wall clock (Anna's birthday, Christmas): count what was made.
+    assert "promises 1, cards " in first
+    assert f"; {Action.objects.count()} new" in first
     second = call("plan")
-    assert "0 new" in second
+    assert "promises 1, cards " in second
+    assert "; 0 new" in second
 
 
 def test_plan_a_given_date_for_one_user(owner, customer, outsider_customer):
+    Promise.objects.create(customer=customer, description="Call", due_on=dt.date(2026, 11, 23))
+    Promise.objects.create(
+        customer=outsider_customer, description="Call", due_on=dt.date(2026, 11, 23)
+    )
     out = call("plan", "--date", "2026-11-23", "--user", "olivia")
-    assert out.startswith("2026-11-23: 1 actions (birthdays 1")
+    # Anna's birthday is that day: her card is late, so its batch is on Today too.
+    assert out.startswith("2026-11-23: 2 actions (promises 1, cards 1); 2 new")
+    assert set(Action.objects.values_list("owner__username", flat=True)) == {"olivia"}
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "23/11/2026"])
@@ -53,25 +63,28 @@ def test_plan_refuses_a_bad_date(bad, owner):
 
 
 def test_today_json_lists_only_that_users_actions(owner, outsider, customer, outsider_customer):
-    engine.plan(timezone.now().date(), timezone.now())
     for c in (customer, outsider_customer):
-        birthday_today(c)
+        promise_today(c, f"Call {c.first_name} back")
     call("plan")
     items = json.loads(call("today", "--user", "oscar", "--json"))
-    assert [i["customer"]["name"] for i in items] == ["Xena Outis"]
-    item = items[0]
+    assert {i["key"] for i in items} == set(
+        Action.objects.filter(owner=outsider).values_list("key", flat=True)
+    )
+    [item] = [i for i in items if i["kind"] == "promise"]
     assert set(item) >= {"kind", "key", "title", "customer", "due", "priority", "status"}
-    assert item["kind"] == "reach_out"
+    assert item["title"] == "Keep the promise to Xena Outis: Call Xena back"
     assert item["status"] == "open"
-    assert item["customer"]["id"] == outsider_customer.pk
+    assert item["customer"] == {"id": outsider_customer.pk, "name": "Xena Outis"}
     assert isinstance(item["priority"], int)
 
 
 def test_today_table_and_a_clear_day(owner, customer):
-    birthday_today(customer)
+    promise_today(customer)
     call("plan")
-    assert "Birthday: Anna Smith" in call("today", "--user", "olivia")
-    assert "a clear day" in call("today", "--user", "olivia", "--date", "2030-01-01")
+    assert "Keep the promise to Anna Smith: Call back" in call("today", "--user", "olivia")
+    # An unmet promise stays on Today until it is met; before it was due, the day was clear.
+    assert "Call back" in call("today", "--user", "olivia", "--date", "2030-01-01")
+    assert "a clear day" in call("today", "--user", "olivia", "--date", "2020-01-01")
 
 
 def test_today_needs_a_known_user(owner, colleague):

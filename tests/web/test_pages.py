@@ -22,16 +22,15 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def planned(customer, colleague_customer, outsider_customer):
-    """Plan the users' real local today (the pages use the wall clock)."""
+    """A promise due today for each customer, planned on the users' real local today (the pages
+    use the wall clock); their actions by customer id."""
     from django.utils import timezone
 
-    engine.plan_local_today(timezone.now())
     for c in (customer, colleague_customer, outsider_customer):
         today = c.owner.local_date(timezone.now())
-        c.birth_month, c.birth_day = today.month, today.day
-        c.save()
+        Promise.objects.create(customer=c, description="Call about the trade-in", due_on=today)
     engine.plan_local_today(timezone.now())
-    return {a.customer_id: a for a in Action.objects.all()}
+    return {a.customer_id: a for a in Action.objects.filter(kind="promise")}
 
 
 def login(client, user):
@@ -58,7 +57,7 @@ def test_login_page_and_wrong_password(client, owner):
 
 def test_today_lists_my_actions_only(client, owner, customer, planned):
     page = login(client, owner).get(reverse("today")).content.decode()
-    assert "Birthday: Anna Smith" in page
+    assert "Keep the promise to Anna Smith: Call about the trade-in" in page
     assert "Carl Jones" not in page
     assert "Xena" not in page
 

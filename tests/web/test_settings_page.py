@@ -21,6 +21,7 @@ def company_data(**extra):
         "company-business_day_starts": "08:30",
         "company-business_day_ends": "17:30",
         "company-working_days": ["0", "1", "2", "3", "4", "5"],
+        "company-card_lead_days": "10",
     }
     data.update(extra)
     return data
@@ -65,6 +66,7 @@ def test_an_admin_changes_the_company(client, admin_user, company):
         "0,1,2,3,4,5",
     )
     assert company.business_day_starts == dt.time(8, 30)
+    assert company.card_lead_days == 10
 
 
 @pytest.mark.parametrize(
@@ -73,6 +75,7 @@ def test_an_admin_changes_the_company(client, admin_user, company):
         ({"company-business_day_ends": "07:00"}, "The business day must end after it starts."),
         ({"company-working_days": []}, "At least one working day is needed."),
         ({"company-country": "ZZ"}, "is not a two-letter country code"),
+        ({"company-card_lead_days": "61"}, "less than or equal to 60"),
     ],
 )
 def test_company_settings_explain_bad_input(client, admin_user, company, extra, message):

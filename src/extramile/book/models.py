@@ -101,6 +101,7 @@ class Customer(PostalAddress):
             models.Index(fields=["owner", "last_name", "first_name"], name="customer_owner_name"),
             models.Index(fields=["birth_month", "birth_day"], name="customer_birthday"),
             models.Index(fields=["last_name", "first_name"], name="customer_name"),
+            models.Index(fields=["customer_since"], name="customer_since"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -365,7 +366,10 @@ class Sale(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["customer", "date"], name="sale_customer_date")]
+        indexes = [
+            models.Index(fields=["customer", "date"], name="sale_customer_date"),
+            models.Index(fields=["date"], name="sale_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} ({self.date})"

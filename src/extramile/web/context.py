@@ -6,6 +6,11 @@ from django.http import HttpRequest
 def shell(request: HttpRequest) -> dict[str, Any]:
     """Values every page of the shell needs: the navigation."""
     user = getattr(request, "user", None)
-    nav = [("today", "Today"), ("customers", "Customers"), ("settings", "Settings")]
+    nav = [
+        ("today", "Today"),
+        ("customers", "Customers"),
+        ("cards", "Cards"),
+        ("settings", "Settings"),
+    ]
     is_admin = bool(user and user.is_authenticated and user.is_admin_role)
     return {"nav": nav, "show_admin": is_admin, "HTMX_VERSION": "2.0.4"}

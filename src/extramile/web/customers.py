@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from extramile.book import services
 from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm
 from extramile.book.models import Customer, EmailAddress, PhoneNumber, Promise, Status
+from extramile.cards.models import Card
 from extramile.web.htmx import is_htmx, render_page
 from extramile.web.today import current_user
 
@@ -88,6 +89,9 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         else Customer.objects.none()
     )
     history = Action.objects.filter(customer=customer).order_by("-due_on", "-id")
+    cards = Card.objects.filter(customer=customer)
+    if customer.household_id:
+        cards = Card.objects.filter(Q(customer=customer) | Q(household_id=customer.household_id))
     return {
         "customer": customer,
         "today": today,
@@ -108,6 +112,9 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "promises": customer.promises.all(),
         "history": history[:HISTORY],
         "history_count": history.count(),
+        "cards": cards.select_related("occasion", "household").order_by("-occasion_on", "-id")[
+            :HISTORY
+        ],
         "fact_form": FactForm(),
         "promise_form": PromiseForm(initial={"due_on": today}),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from extramile.web import customers, preferences, today
+from extramile.web import cards, customers, preferences, today
 
 urlpatterns = [
     path("", today.today, name="today"),
@@ -16,6 +16,11 @@ urlpatterns = [
     path("customers/<int:pk>/facts/", customers.add_fact, name="customer-add-fact"),
     path("customers/<int:pk>/promises/", customers.add_promise, name="customer-add-promise"),
     path("promises/<int:pk>/met/", customers.promise_met, name="promise-met"),
+    path("cards/", cards.card_list, name="cards"),
+    path("cards/mailed/", cards.mark_batch_mailed, name="cards-mailed"),
+    path("cards/download/<slug:kind>/", cards.download, name="cards-download"),
+    path("cards/<int:pk>/", cards.card_detail, name="card"),
+    path("cards/<int:pk>/check/", cards.card_check, name="card-check"),
     path("settings/", preferences.settings_page, name="settings"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

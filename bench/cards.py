@@ -1,0 +1,175 @@
+"""Benchmark: plan the December card season for everyone, and print 10,000 cards.
+
+    python bench/cards.py [--customers 1000000] [--reps 200] [--print 10000]
+
+Runs on a throwaway SQLite file, and also on PostgreSQL when EXTRAMILE_TEST_DATABASE_URL is set
+(a database named extramile_bench is created and dropped). Prints figures; asserts nothing.
+Targets on 2 cores: planning the season for 1,000,000 customers < 30 s; 10,000 cards with their
+envelopes and labels rendered < 15 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import plan as plan_bench  # the book generator
+
+SEASON = (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--print", dest="printed", type=int, default=10_000)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
+    parser.add_argument("--database-url", help="(internal)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse()
+    if args.engine:
+        run_one(args)
+        return
+    engines: list[tuple[str, str | None]] = [("sqlite", None)]
+    pg = os.environ.get("EXTRAMILE_TEST_DATABASE_URL")
+    if pg:
+        parts = urlsplit(pg)
+        engines.append(("postgresql", urlunsplit(parts._replace(path="/extramile_bench"))))
+    print(
+        f"ExtraMile cards benchmark: {args.customers:,} customers, {args.reps} reps, "
+        f"{os.cpu_count()} cores"
+    )
+    for engine, url in engines:
+        command = [sys.executable, __file__, "--engine", engine]
+        command += ["--customers", str(args.customers), "--reps", str(args.reps)]
+        command += ["--print", str(args.printed)]
+        if url:
+            command += ["--database-url", url]
+        subprocess.run(command, check=True)
+
+
+def households(share: float = 0.4) -> int:
+    """Pair up neighbours into households (two adults at one address) for a share of the book."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT id, last_name, owner_id FROM book_customer ORDER BY owner_id, id")
+        people = cursor.fetchall()
+        pairs = [
+            (people[i], people[i + 1])
+            for i in range(0, len(people) - 1, 2)
+            if people[i][2] == people[i + 1][2] and (i // 2) % 10 < share * 10
+        ]
+        now = dt.datetime.now(dt.UTC)
+        cursor.executemany(
+            "INSERT INTO book_household (name, street, city, region, postal_code, country, "
+            "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (f"The {a[1]} Family", f"{a[0]} Main St", "Springfield", "IL", "62701", "US", now)
+                for a, _b in pairs
+            ],
+        )
+        cursor.execute("SELECT id FROM book_household ORDER BY id")
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.executemany(
+            "UPDATE book_customer SET household_id = %s WHERE id IN (%s, %s)",
+            [(hid, a[0], b[0]) for hid, (a, b) in zip(ids, pairs, strict=True)],
+        )
+    return len(pairs)
+
+
+def write_cards(count: int) -> None:
+    """Mark ``count`` cards written with a personal message, as a rep would have."""
+    from django.db import connection
+
+    from extramile.cards.models import Card
+
+    ids = list(Card.objects.order_by("id").values_list("id", flat=True)[:count])
+    now = dt.datetime.now(dt.UTC)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE cards_card SET status = 'written', written_at = %s, message = %s WHERE id = %s",
+            [
+                (
+                    now,
+                    f"Dear friend number {n},\n\nI hope the sailing season was kind to you and "
+                    f"that the new garden is coming along. Thank you for a wonderful year.\n\n"
+                    f"With warm wishes,",
+                    pk,
+                )
+                for n, pk in enumerate(ids)
+            ],
+        )
+
+
+def run_one(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="extramile-bench-") as workdir:
+        plan_bench.setup(args, workdir)
+        from django.utils import timezone
+
+        from extramile.cards.planning import plan_cards
+
+        _reps, generated = plan_bench.generate(args.customers, args.reps)
+        pairs = households()
+        now = timezone.now()
+        started = time.perf_counter()
+        summary = plan_cards(*SEASON, now)
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        again = plan_cards(*SEASON, now)
+        second = time.perf_counter() - started
+        print(f"\n[{args.engine}] {args.customers:,} customers ({pairs:,} two-person households)")
+        print(f"  {'generate the book':<40} {generated:8.1f} s")
+        print(
+            f"  {'plan December (mail-by 1-31 Dec)':<40} {first:8.2f} s   "
+            f"({summary.created:,} cards: {summary.planned}; target < 30 s)"
+        )
+        print(f"  {'plan it again (idempotent)':<40} {second:8.2f} s   ({again.created} new)")
+
+        if args.printed:
+            print_cards(args.printed)
+        if args.engine == "postgresql":
+            plan_bench.drop_postgres(args.database_url)
+
+
+def print_cards(count: int) -> None:
+    from extramile.accounts.models import Company
+    from extramile.cards import output
+    from extramile.cards.models import Card
+
+    write_cards(count)
+    company = Company.get()
+    started = time.perf_counter()
+    batch = output.build(Card.objects.all(), company)
+    built = time.perf_counter() - started
+    timings = {}
+    sizes = {}
+    options = output.Options()
+    for kind in ("cards", "envelopes", "labels", "csv"):
+        started = time.perf_counter()
+        data = output.render(kind, batch, company, options)
+        timings[kind] = time.perf_counter() - started
+        sizes[kind] = len(data)
+    total = built + sum(timings.values())
+    print(f"  {'load ' + format(len(batch.items), ',') + ' written cards':<40} {built:8.2f} s")
+    for kind, seconds in timings.items():
+        print(f"  {'render ' + kind:<40} {seconds:8.2f} s   ({sizes[kind] / 1e6:.1f} MB)")
+    print(f"  {'print total':<40} {total:8.2f} s   (target < 15 s)")
+
+
+if __name__ == "__main__":
+    main()

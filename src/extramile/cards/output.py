@@ -1,0 +1,154 @@
+"""A batch of cards as print files: the cards PDF, envelopes, label sheets and a mailing-house CSV.
+
+The CLI (``extramile cards``) and the Cards page both call ``render``; what is printed is the
+written cards of the batch (a planned card is not ready; a handwritten one prints only its envelope
+and label). Cards without a postal address are left off envelopes and labels and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from extramile.accounts.models import Company
+from extramile.book.models import PostalAddress
+from extramile.cards.addresses import format_address
+from extramile.cards.models import Card, CardStatus
+from extramile.cards.printing import (
+    ENVELOPES,
+    LAYOUTS,
+    PAPERS,
+    SHEETS,
+    PrintCard,
+    PrintError,
+    Sender,
+    cards_csv,
+    cards_pdf,
+    envelopes_pdf,
+    labels_pdf,
+)
+
+KINDS = ("cards", "envelopes", "labels", "csv")
+LETTER_COUNTRIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
+
+
+@dataclass(frozen=True)
+class Options:
+    layout: str = "page"
+    paper: str = ""
+    envelope: str = ""
+    sheet: str = ""
+
+    def resolved(self, country: str) -> Options:
+        """Fill what was not chosen from the company's country: Letter, #10 and Avery 5160 in
+        North America, A4, C6 and L7160 elsewhere."""
+        letter = country.upper() in LETTER_COUNTRIES
+        return Options(
+            layout=self.layout or "page",
+            paper=self.paper or ("letter" if letter else "a4"),
+            envelope=self.envelope or ("no10" if letter else "c6"),
+            sheet=self.sheet or ("avery5160" if letter else "l7160"),
+        )
+
+    def check(self) -> None:
+        for value, allowed, what in [
+            (self.layout, LAYOUTS, "layout"),
+            (self.paper, PAPERS, "paper"),
+            (self.envelope, ENVELOPES, "envelope"),
+            (self.sheet, SHEETS, "label sheet"),
+        ]:
+            if value and value not in allowed:
+                raise PrintError(f"Unknown {what} “{value}”: use one of {', '.join(allowed)}.")
+
+
+@dataclass
+class Batch:
+    cards: list[Card]
+    items: list[PrintCard] = field(default_factory=list)
+    no_address: list[Card] = field(default_factory=list)
+
+    @property
+    def addressed(self) -> list[PrintCard]:
+        return [item for item in self.items if item.address]
+
+
+def ready_cards(cards: QuerySet[Card]) -> QuerySet[Card]:
+    """The written cards of a batch, in print order (mail-by date, then recipient)."""
+    return (
+        cards.filter(status=CardStatus.WRITTEN)
+        .select_related("customer", "household", "occasion", "owner")
+        .order_by("mail_by", "customer__last_name", "customer__first_name", "id")
+    )
+
+
+def address_lines(place: PostalAddress | None, home_country: str) -> list[str]:
+    if place is None:
+        return []
+    return format_address(
+        "",
+        place.street,
+        place.city,
+        place.region,
+        place.postal_code,
+        place.country,
+        home_country=home_country,
+    )
+
+
+def build(cards: QuerySet[Card], company: Company) -> Batch:
+    batch = Batch(cards=list(ready_cards(cards)))
+    for card in batch.cards:
+        place = card.postal_source
+        lines = [line for line in address_lines(place, company.country) if line]  # type: ignore[arg-type]
+        if not lines:
+            batch.no_address.append(card)
+        batch.items.append(
+            PrintCard(
+                recipient=card.recipient_name,
+                address=lines,
+                occasion=card.occasion.greeting or card.occasion.name,
+                message="" if card.handwritten else card.message,
+                handwritten=card.handwritten,
+                signature=card.owner.get_full_name() or card.owner.username,
+                reference=f"C-{card.pk}",
+            )
+        )
+    return batch
+
+
+def sender_of(company: Company) -> Sender:
+    return Sender(
+        name=company.name,
+        address=address_lines(company, company.country),  # type: ignore[arg-type]
+    )
+
+
+def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes:
+    """One print file for the batch. Raises PrintError with a clear message when there is nothing
+    to print or an option is unknown."""
+    if kind not in KINDS:
+        raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
+    options.check()
+    chosen = options.resolved(company.country)
+    if kind == "cards":
+        printable = [item for item in batch.items if not item.handwritten]
+        if not printable:
+            raise PrintError("No written cards to print in this batch (handwritten ones excepted).")
+        return cards_pdf(printable, layout=chosen.layout, paper=chosen.paper)
+    if not batch.addressed:
+        raise PrintError("No written card in this batch has a postal address.")
+    if kind == "envelopes":
+        return envelopes_pdf(batch.addressed, size=chosen.envelope, sender=sender_of(company))
+    if kind == "labels":
+        return labels_pdf(batch.addressed, sheet=chosen.sheet)
+    out = io.StringIO()
+    cards_csv(batch.addressed, out)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def filename(kind: str, start: dt.date, end: dt.date) -> str:
+    suffix = "csv" if kind == "csv" else "pdf"
+    return f"cards-{kind}-{start.isoformat()}-{end.isoformat()}.{suffix}"

@@ -1,0 +1,254 @@
+"""The Cards page: the week's batch by mail-by date, the card editor with its suggestions and the
+guard's verdict, marking written and mailed, and the print downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from extramile.accounts.models import Company, User
+from extramile.accounts.scoping import scoped, visible_users
+from extramile.cards import messages as card_messages
+from extramile.cards import output, services
+from extramile.cards.models import Card, CardStatus
+from extramile.cards.printing import PrintError
+from extramile.web.today import current_user
+
+MAX_RANGE = dt.timedelta(days=92)
+MONTHS = 6
+
+
+def visible_cards(user: User) -> QuerySet[Card]:
+    return scoped(Card.objects.all(), user)
+
+
+def this_week(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def parse_range(params: QueryDict, day: dt.date) -> tuple[dt.date, dt.date, str]:
+    """The mail-by range asked for (default: this week); an error message for a bad one."""
+    start, end = this_week(day)
+    try:
+        if params.get("from"):
+            start = dt.date.fromisoformat(str(params["from"]))
+        if params.get("to"):
+            end = dt.date.fromisoformat(str(params["to"]))
+    except ValueError:
+        return (*this_week(day), "Dates are written YYYY-MM-DD; showing this week instead.")
+    if end < start:
+        return (*this_week(day), "The range ends before it starts; showing this week instead.")
+    if end - start > MAX_RANGE:
+        return start, start + MAX_RANGE, "A batch covers three months at most; showing those."
+    return start, end, ""
+
+
+def batch_queryset(params: QueryDict, user: User, start: dt.date, end: dt.date) -> QuerySet[Card]:
+    cards = visible_cards(user).filter(mail_by__gte=start, mail_by__lte=end)
+    owner = params.get("owner", "")
+    if owner.isdigit():
+        cards = cards.filter(owner_id=int(owner))
+    return cards
+
+
+def per_rep_per_month(user: User, day: dt.date) -> dict[str, Any]:
+    """Cards mailed per rep per month, for the last few months, for whoever the user may see."""
+    first = (day.replace(day=1) - dt.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
+    rows = (
+        visible_cards(user)
+        .filter(status=CardStatus.MAILED, mailed_at__date__gte=first)
+        .annotate(month=TruncMonth("mailed_at"))
+        .values("owner__username", "owner__first_name", "owner__last_name", "month")
+        .annotate(count=Count("id"), overrides=Count("id", filter=~Q(override_reason="")))
+    )
+    months: list[dt.date] = []
+    cursor = first
+    while cursor <= day:
+        months.append(cursor)
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    table: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    overrides: dict[str, int] = defaultdict(int)
+    for row in rows:
+        name = " ".join(p for p in (row["owner__first_name"], row["owner__last_name"]) if p)
+        name = name or row["owner__username"]
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        table[name][month] = row["count"]
+        overrides[name] += row["overrides"]
+    return {
+        "months": months,
+        "rows": [
+            (name, [counts.get(m, 0) for m in months], overrides[name])
+            for name, counts in sorted(table.items())
+        ],
+    }
+
+
+@login_required
+def card_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    day = user.local_date(timezone.now())
+    start, end, problem = parse_range(request.GET, day)
+    if problem:
+        messages.warning(request, problem)
+    cards = (
+        batch_queryset(request.GET, user, start, end)
+        .select_related("customer", "household", "occasion", "owner")
+        .order_by("mail_by", "customer__last_name", "customer__first_name", "id")
+    )
+    groups: dict[dt.date, list[Card]] = defaultdict(list)
+    for card in cards:
+        groups[card.mail_by].append(card)
+    counts = dict.fromkeys(CardStatus.values, 0)
+    for group in groups.values():
+        for card in group:
+            counts[card.status] += 1
+    owners = visible_users(user)
+    query = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "owner": request.GET.get("owner", ""),
+    }
+    context = {
+        "start": start,
+        "end": end,
+        "day": day,
+        "groups": sorted(groups.items()),
+        "counts": counts,
+        "needs_address": sum(1 for g in groups.values() for c in g if c.needs_address),
+        "query": "&".join(f"{k}={v}" for k, v in query.items() if v),
+        "owner": request.GET.get("owner", ""),
+        "owners": owners if owners.count() > 1 else None,
+        "previous": (start - dt.timedelta(days=7), end - dt.timedelta(days=7)),
+        "next": (start + dt.timedelta(days=7), end + dt.timedelta(days=7)),
+        "stats": per_rep_per_month(user, day),
+        "country": Company.get().country,
+    }
+    return render(request, "cards/card_list.html", context)
+
+
+def visible_card(request: HttpRequest, pk: int) -> Card:
+    return get_object_or_404(
+        visible_cards(current_user(request)).select_related(
+            "customer", "household", "occasion", "owner"
+        ),
+        pk=pk,
+    )
+
+
+def editor_context(card: Card, message: str | None = None, **extra: Any) -> dict[str, Any]:
+    draft = card_messages.draft(card)
+    text = message if message is not None else (card.message or draft)
+    return {
+        "card": card,
+        "message": text,
+        "verdict": services.check(card, text) if card.is_open else None,
+        "suggestions": card_messages.suggestions(card, timezone.now()),
+        "fields": card_messages.FIELDS,
+        **extra,
+    }
+
+
+@login_required
+def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    card = visible_card(request, pk)
+    if request.method != "POST":
+        return render(request, "cards/card_detail.html", editor_context(card))
+    now = timezone.now()
+    action = request.POST.get("action", "")
+    message = request.POST.get("message", card.message)
+    try:
+        if action == "save":
+            services.save_draft(card, message, now)
+            note = "Draft saved."
+        elif action == "written":
+            services.mark_written(card, message, now, request.POST.get("override", ""))
+            note = "Marked written: it will print with the batch."
+        elif action == "handwritten":
+            services.mark_handwritten(card, now)
+            note = "Marked handwritten: only its envelope and label will print."
+        elif action == "skip":
+            services.skip(card, request.POST.get("reason", ""), now)
+            note = "Skipped."
+        elif action == "reopen":
+            services.reopen(card, now)
+            note = "Reopened."
+        elif action == "mailed":
+            if not services.mark_mailed(Card.objects.filter(pk=card.pk), now):
+                raise ValidationError("Only a written card can be marked mailed.")
+            note = "Marked mailed."
+        else:
+            raise ValidationError("Choose what to do with the card.")
+    except services.GuardRefused as refused:
+        context = editor_context(card, message, refused=refused.verdict.reason)
+        return render(request, "cards/card_detail.html", context, status=422)
+    except ValidationError as error:
+        context = editor_context(card, message, error=" ".join(error.messages))
+        return render(request, "cards/card_detail.html", context, status=422)
+    messages.success(request, note)
+    return redirect("card", pk=card.pk)
+
+
+@require_POST
+@login_required
+def card_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The guard's verdict on the words being typed (htmx, live)."""
+    card = visible_card(request, pk)
+    message = request.POST.get("message", "")[: services.MAX_MESSAGE + 1]
+    return render(request, "cards/_verdict.html", {"verdict": services.check(card, message)})
+
+
+@require_POST
+@login_required
+def mark_batch_mailed(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    day = user.local_date(timezone.now())
+    start, end, _problem = parse_range(request.POST, day)
+    count = services.mark_mailed(batch_queryset(request.POST, user, start, end), timezone.now())
+    if count:
+        messages.success(request, f"Marked {count} written card{'s' if count != 1 else ''} mailed.")
+    else:
+        messages.warning(request, "No written cards in this batch to mark mailed.")
+    query = f"?from={start.isoformat()}&to={end.isoformat()}"
+    if request.POST.get("owner", "").isdigit():
+        query += f"&owner={request.POST['owner']}"
+    return redirect(reverse("cards") + query)
+
+
+@login_required
+def download(request: HttpRequest, kind: str) -> HttpResponse:
+    user = current_user(request)
+    day = user.local_date(timezone.now())
+    start, end, problem = parse_range(request.GET, day)
+    company = Company.get()
+    options = output.Options(
+        layout=request.GET.get("layout", ""),
+        paper=request.GET.get("paper", ""),
+        envelope=request.GET.get("envelope", ""),
+        sheet=request.GET.get("sheet", ""),
+    )
+    try:
+        if problem:
+            raise PrintError(problem)
+        batch = output.build(batch_queryset(request.GET, user, start, end), company)
+        data = output.render(kind, batch, company, options)
+    except PrintError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("cards") + f"?from={start.isoformat()}&to={end.isoformat()}")
+    content_type = "text/csv; charset=utf-8" if kind == "csv" else "application/pdf"
+    response = HttpResponse(data, content_type=content_type)
+    name = output.filename(kind, start, end)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
