@@ -166,3 +166,40 @@ def test_a_download_with_nothing_written_says_so(client, owner, cards):
     assert "No written cards to print" in response.content.decode()
     response = client.get(reverse("cards-download", args=["nonsense"]), WINDOW, follow=True)
     assert "Unknown print file" in response.content.decode()
+
+
+def test_a_customer_opts_out_of_christmas_and_in_to_diwali(client, owner, customer):
+    christmas = Occasion.objects.get(code="christmas")
+    diwali = Occasion.objects.get(code="diwali")
+    login(client, owner)
+    page = client.get(reverse("customer", args=[customer.pk])).content.decode()
+    assert "Company default (send)" in page and "Company default (don't send)" in page
+    client.post(
+        reverse("customer-occasions", args=[customer.pk]),
+        {f"occasion-{christmas.pk}": "no", f"occasion-{diwali.pk}": "yes"},
+    )
+    choices = dict(customer.occasion_preferences.values_list("occasion__code", "wants_card"))
+    assert choices == {"christmas": False, "diwali": True}
+    client.post(reverse("customer-occasions", args=[customer.pk]), {f"occasion-{christmas.pk}": ""})
+    assert not customer.occasion_preferences.filter(occasion=christmas).exists()
+
+
+def test_an_outsider_cannot_change_anothers_card_choices(client, outsider, customer):
+    christmas = Occasion.objects.get(code="christmas")
+    login(client, outsider)
+    response = client.post(
+        reverse("customer-occasions", args=[customer.pk]), {f"occasion-{christmas.pk}": "no"}
+    )
+    assert response.status_code == 404
+    assert not customer.occasion_preferences.exists()
+
+
+def test_a_rep_writes_their_own_wording_and_a_bad_field_is_explained(client, owner, cards):
+    birthday = Occasion.objects.get(code="birthday")
+    login(client, owner)
+    bad = client.post(reverse("card-templates"), {f"template-{birthday.pk}": "Hi {password}"})
+    assert bad.status_code == 422 and "Unknown field {password}" in bad.content.decode()
+    client.post(reverse("card-templates"), {f"template-{birthday.pk}": "Happy day, {first_name}!"})
+    assert messages.draft(cards["Anna"]) == "Happy day, Anna!"
+    client.post(reverse("card-templates"), {f"template-{birthday.pk}": ""})
+    assert messages.draft(cards["Anna"]).startswith("Dear Anna,")

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from extramile.accounts.models import User
 from extramile.agenda.models import Action, ActionStatus
+from extramile.book.models import Customer
 from extramile.cards import guard, messages
 from extramile.cards.agenda import batch_key
-from extramile.cards.models import Card, CardStatus
+from extramile.cards.models import Card, CardStatus, CardTemplate, Occasion, OccasionPreference
 
 MAX_MESSAGE = 4000
 
@@ -167,3 +169,45 @@ def close_finished_batches(batches: set[tuple[int, dt.date]] | list, now: dt.dat
                 status__in=[ActionStatus.OPEN, ActionStatus.SNOOZED],
             ).update(status=ActionStatus.DONE, completed_at=now, updated_at=now)
     return closed
+
+
+def set_preference(customer: Customer, occasion: Occasion, choice: str) -> None:
+    """``choice``: "yes" (send this card), "no" (never), or "" (the company's default)."""
+    if choice not in {"yes", "no", ""}:
+        raise ValidationError(f"“{choice}” is not a choice: yes, no or the company's default.")
+    if not choice:
+        OccasionPreference.objects.filter(customer=customer, occasion=occasion).delete()
+        return
+    OccasionPreference.objects.update_or_create(
+        customer=customer, occasion=occasion, defaults={"wants_card": choice == "yes"}
+    )
+
+
+def preferences_of(customer: Customer) -> list[tuple[Occasion, str]]:
+    """Every occasion with the customer's own choice ("yes", "no" or "" for the default)."""
+    chosen = dict(
+        OccasionPreference.objects.filter(customer=customer).values_list(
+            "occasion_id", "wants_card"
+        )
+    )
+    return [
+        (occasion, "" if occasion.pk not in chosen else ("yes" if chosen[occasion.pk] else "no"))
+        for occasion in Occasion.objects.order_by("-sends_by_default", "name")
+    ]
+
+
+def save_template(user: User, occasion: Occasion, text: str) -> CardTemplate | None:
+    """A rep's own wording for an occasion; empty text goes back to the company's."""
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        CardTemplate.objects.filter(user=user, occasion=occasion).delete()
+        return None
+    error = messages.check_template(text)
+    if error:
+        raise ValidationError(error)
+    if len(text) > MAX_MESSAGE:
+        raise ValidationError(f"A template holds {MAX_MESSAGE} characters at most.")
+    template, _ = CardTemplate.objects.update_or_create(
+        user=user, occasion=occasion, defaults={"text": text}
+    )
+    return template

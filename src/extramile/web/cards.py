@@ -22,7 +22,7 @@ from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.cards import messages as card_messages
 from extramile.cards import output, services
-from extramile.cards.models import Card, CardStatus
+from extramile.cards.models import Card, CardStatus, CardTemplate, Occasion
 from extramile.cards.printing import PrintError
 from extramile.web.today import current_user
 
@@ -252,3 +252,29 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     name = output.filename(kind, start, end)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def templates(request: HttpRequest) -> HttpResponse:
+    """The rep's own wording per occasion, beside the company's."""
+    user = current_user(request)
+    occasions = list(Occasion.objects.order_by("-sends_by_default", "name"))
+    own = dict(CardTemplate.objects.filter(user=user).values_list("occasion_id", "text"))
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        for occasion in occasions:
+            field = f"template-{occasion.pk}"
+            if field not in request.POST:
+                continue
+            text = str(request.POST[field])
+            try:
+                services.save_template(user, occasion, text)
+            except ValidationError as error:
+                errors[occasion.pk] = " ".join(error.messages)
+            own[occasion.pk] = text
+        if not errors:
+            messages.success(request, "Saved your card wording.")
+            return redirect("card-templates")
+    rows = [(o, own.get(o.pk, ""), errors.get(o.pk, "")) for o in occasions]
+    context = {"rows": rows, "fields": card_messages.FIELDS}
+    return render(request, "cards/templates.html", context, status=422 if errors else 200)

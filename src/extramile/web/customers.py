@@ -6,10 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,6 +23,7 @@ from extramile.book import services
 from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm
 from extramile.book.models import Customer, EmailAddress, PhoneNumber, Promise, Status
+from extramile.cards import services as card_services
 from extramile.cards.models import Card
 from extramile.web.htmx import is_htmx, render_page
 from extramile.web.today import current_user
@@ -112,6 +116,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "promises": customer.promises.all(),
         "history": history[:HISTORY],
         "history_count": history.count(),
+        "occasions": card_services.preferences_of(customer),
         "cards": cards.select_related("occasion", "household").order_by("-occasion_on", "-id")[
             :HISTORY
         ],
@@ -158,6 +163,24 @@ def fragment_or_redirect(
     for errors in form.errors.values():
         messages.error(request, f"The {what} was not saved: " + "; ".join(str(e) for e in errors))
     return redirect("customer", pk=customer.pk)
+
+
+@require_POST
+@login_required
+def occasions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's own card choices: opt out of an occasion, or in to one not sent by default."""
+    customer = visible_customer(request, pk)
+    with transaction.atomic():
+        for occasion, _current in card_services.preferences_of(customer):
+            field = f"occasion-{occasion.pk}"
+            if field in request.POST:
+                try:
+                    card_services.set_preference(customer, occasion, request.POST[field])
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("customer", pk=customer.pk)
+    messages.success(request, f"Saved {customer}'s card choices.")
+    return redirect(reverse("customer", args=[customer.pk]) + "#cards")
 
 
 @require_POST
