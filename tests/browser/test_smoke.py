@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from django.utils import timezone
 
 from extramile.agenda import engine
 from extramile.agenda.models import Action, ActionStatus
+from extramile.book.models import Promise
 from tests.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("EXTRAMILE_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
-    # body are safe because they do not overlap with it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-        # While Playwright's loop runs, Django keeps ORM connections per context, not per thread:
-        # close the ones the test opened here, or PostgreSQL cannot drop the test database.
-        connections.close_all()
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def agenda(transactional_db, owner, customer):
     today = owner.local_date(timezone.now())
-    customer.birth_month, customer.birth_day = today.month, today.day
-    customer.save()
+    Promise.objects.create(customer=customer, description="Call about the trade-in", due_on=today)
     engine.plan_local_today(timezone.now())
     return Action.objects.get(customer=customer)
 
@@ -68,7 +33,7 @@ def test_log_in_complete_an_action_and_open_the_customer(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     row = page.locator(f"#action-{agenda.pk}")
-    assert "Birthday: Anna Smith" in row.inner_text()
+    assert "Keep the promise to Anna Smith: Call about the trade-in" in row.inner_text()
 
     # Done completes in place: the row changes, the page does not navigate.
     page.evaluate("window.__marker = 'still here'")

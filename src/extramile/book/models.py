@@ -31,13 +31,22 @@ class PostalAddress(models.Model):
     def has_postal_address(self) -> bool:
         return bool(self.street and self.city and (self.postal_code or self.country))
 
-    def address_lines(self) -> list[str]:
-        locality = " ".join(part for part in [self.postal_code, self.city] if part)
-        if self.country in {"US", "CA", "AU"}:
-            locality = ", ".join(
-                part for part in [self.city, f"{self.region} {self.postal_code}".strip()] if part
-            )
-        return [line for line in [self.street, locality, self.country] if line]
+    def address_lines(self, home_country: str | None = None) -> list[str]:
+        """The address as on an envelope, per the destination country's postal rules (the one
+        place for them is ``extramile.cards.addresses``)."""
+        from extramile.accounts.models import Company
+        from extramile.cards.addresses import format_address
+
+        home = home_country or Company.get().country
+        return format_address(
+            "",
+            self.street,
+            self.city,
+            self.region,
+            self.postal_code,
+            self.country,
+            home_country=home,
+        )
 
 
 def display_name(first: str, last: str, company: str) -> str:

@@ -163,21 +163,30 @@ class Suggestion:
     line: str  # a starting line to put in the card and make one's own
 
 
-OPENERS = {
-    FactCategory.HOBBY: "I hope you still find time for {topic} — ",
-    FactCategory.LIFE_EVENT: "I was so glad to hear your news: ",
-    FactCategory.WORK: "I hope all is going well at work: ",
-    FactCategory.VEHICLE: "I hope the car is still treating you well: ",
-    FactCategory.FAMILY: "Please give my best to everyone at home: ",
+# A starting line per kind of fact: with the fact's first tag where one reads well, else the fact.
+WITH_TAG = {
+    FactCategory.HOBBY: "I hope you still find time for {tag}.",
+    FactCategory.WORK: "I hope work in {tag} is treating you well.",
+    FactCategory.VEHICLE: "I hope the car is still treating you well.",
 }
+WITH_TEXT = {
+    FactCategory.HOBBY: "I hope you still find time for this: {text}.",
+    FactCategory.LIFE_EVENT: "I was so glad to hear your news: {text}.",
+    FactCategory.WORK: "I hope all is going well at work: {text}.",
+    FactCategory.FAMILY: "Please give my best to everyone at home: {text}.",
+}
+GENERIC_TAGS = {"interest", "industry", "pets"}
 
 
 def fact_line(fact: Fact) -> str:
-    tags = [t for t in fact.tag_list if t not in {"interest", "industry", "car", "pets"}]
-    opener = OPENERS.get(FactCategory(fact.category), "I remembered this about you: ")
-    opener = opener.replace("{topic}", tags[0] if tags else "it")
-    text = fact.text.rstrip(".")
-    return f"{opener}{text[:1].lower()}{text[1:]}."
+    """A starting line drawn from a fact, for the rep to make their own."""
+    category = FactCategory(fact.category)
+    tags = [t for t in fact.tag_list if t not in GENERIC_TAGS]
+    if category in WITH_TAG and (tags or "{tag}" not in WITH_TAG[category]):
+        return WITH_TAG[category].format(tag=tags[0] if tags else "")
+    text = fact.text.strip().rstrip(".")
+    text = text[:1].lower() + text[1:]
+    return WITH_TEXT.get(category, "I remember you telling me: {text}.").format(text=text)
 
 
 def suggestions(card: Card, now: dt.datetime) -> list[Suggestion]:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from extramile.book import dates
+from extramile.book.models import PostalAddress
 
 
 class Source(models.TextChoices):
@@ -238,7 +239,7 @@ class Card(models.Model):
         return self.status in {CardStatus.PLANNED, CardStatus.WRITTEN}
 
     @property
-    def postal_source(self) -> models.Model | None:
+    def postal_source(self) -> PostalAddress | None:
         """Where the card is mailed: the household's address, else the person's; None if unknown."""
         household = self.household if self.household_id is not None else None
         if household is not None and household.has_postal_address:

@@ -85,24 +85,14 @@ def ready_cards(cards: QuerySet[Card]) -> QuerySet[Card]:
 
 
 def address_lines(place: PostalAddress | None, home_country: str) -> list[str]:
-    if place is None:
-        return []
-    return format_address(
-        "",
-        place.street,
-        place.city,
-        place.region,
-        place.postal_code,
-        place.country,
-        home_country=home_country,
-    )
+    return [] if place is None else place.address_lines(home_country)
 
 
 def build(cards: QuerySet[Card], company: Company) -> Batch:
     batch = Batch(cards=list(ready_cards(cards)))
     for card in batch.cards:
         place = card.postal_source
-        lines = [line for line in address_lines(place, company.country) if line]  # type: ignore[arg-type]
+        lines = address_lines(place, company.country)
         if not lines:
             batch.no_address.append(card)
         batch.items.append(
@@ -120,10 +110,16 @@ def build(cards: QuerySet[Card], company: Company) -> Batch:
 
 
 def sender_of(company: Company) -> Sender:
-    return Sender(
-        name=company.name,
-        address=address_lines(company, company.country),  # type: ignore[arg-type]
+    lines = format_address(
+        "",
+        company.street,
+        company.city,
+        company.region,
+        company.postal_code,
+        company.country,
+        home_country=company.country,
     )
+    return Sender(name=company.name, address=lines)
 
 
 def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes:

@@ -151,8 +151,10 @@ def visible_card(request: HttpRequest, pk: int) -> Card:
 def editor_context(card: Card, message: str | None = None, **extra: Any) -> dict[str, Any]:
     draft = card_messages.draft(card)
     text = message if message is not None else (card.message or draft)
+    company = Company.get()
     return {
         "card": card,
+        "address": output.address_lines(card.postal_source, company.country),
         "message": text,
         "verdict": services.check(card, text) if card.is_open else None,
         "suggestions": card_messages.suggestions(card, timezone.now()),
