@@ -164,10 +164,10 @@ def test_the_nightly_plan_puts_one_batch_item_per_mail_by_date_on_today(owner):
     summary = plan(dt.date(2026, 11, 23), NOW)
     assert summary.prepared["cards"] >= 3
     batches = Action.objects.filter(kind=ActionKind.CARDS).order_by("key")
-    # 28 Nov (Sat) and 29 Nov (Sun) both mail by Friday 20 Nov — already late, but still before
-    # the birthdays, so the batch shows (first, as a late one).
+    # 28 Nov (Sat) and 29 Nov (Sun) should have been mailed by Friday 20 Nov; planned late, they
+    # are due today, in one batch, rather than scattered over days gone by.
     [batch] = batches
-    assert batch.title == "Mail 3 cards now, due Fri 20 Nov: Birthday 3"
+    assert batch.title == "Mail 3 cards by Mon 23 Nov: Birthday 3"
     assert batch.owner == owner
 
 

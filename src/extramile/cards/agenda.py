@@ -36,7 +36,7 @@ def prepare_cards(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int
     """Plan the cards due to be mailed within the horizon, and any still in time for an occasion
     from today on whose mail-by date has passed (a customer added this week, say): late, not lost."""
     lead = dt.timedelta(days=Company.get().card_lead_days)
-    return plan_cards(day - lead, day + HORIZON, now, owners).created
+    return plan_cards(day - lead, day + HORIZON, now, owners, not_before=day).created
 
 
 def open_cards(owners: QuerySet[User]) -> QuerySet[Card]:

@@ -244,8 +244,13 @@ def plan_cards(
     now: dt.datetime,
     owners: QuerySet[User] | None = None,
     occasions: QuerySet[Occasion] | None = None,
+    not_before: dt.date | None = None,
 ) -> CardPlan:
-    """Plan every card whose mail-by date falls within [start, end]. Idempotent."""
+    """Plan every card whose mail-by date falls within [start, end]. Idempotent.
+
+    With ``not_before`` (the nightly plan passes today), a card planned after its mail-by date has
+    passed is due today instead: late, but in one batch to mail now, not scattered over the past.
+    """
     owners = owners if owners is not None else User.objects.filter(is_active=True)
     company = Company.get()
     weekdays = company.working_weekdays
@@ -261,6 +266,8 @@ def plan_cards(
             due = mail_by(occasion_on, company.card_lead_days, weekdays)
             if not start <= due <= end:
                 continue
+            if not_before is not None:
+                due = max(due, min(not_before, occasion_on))
             selections = (
                 [people.filter(c) for c in date_conditions(occasion.source, occasion_on)]
                 if occasion.is_personal

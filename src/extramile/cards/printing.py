@@ -242,9 +242,7 @@ def _render(
         more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         smallest = min(payload["sizes"])
         raise PrintError(f"{problem} even at {smallest:g} pt: {', '.join(names[:10])}{more}.")
-    pdf = compiler.compile(format="pdf", pdf_tags=False)
-    assert isinstance(pdf, bytes)
-    return pdf
+    return typing.cast(bytes, compiler.compile(format="pdf", pdf_tags=False))
 
 
 def _paragraphs(message: str) -> list[str]:

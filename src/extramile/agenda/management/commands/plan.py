@@ -29,7 +29,11 @@ class Command(BaseCommand):
         summaries = [engine.plan(day, now, owners)] if day else engine.plan_local_today(now, owners)
         for summary in summaries:
             parts = ", ".join(f"{name} {count}" for name, count in summary.planned.items())
+            prepared = "".join(
+                f"; {count} {name} planned ahead" for name, count in summary.prepared.items() if count
+            )
             self.stdout.write(
                 f"{summary.day}: {summary.total} actions ({parts}); {summary.created} new"
+                + prepared
                 + (f"; {summary.missed} missed" if summary.missed else "")
             )
