@@ -8,7 +8,9 @@ and label). Cards without a postal address are left off envelopes and labels and
 from __future__ import annotations
 
 import datetime as dt
-import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -25,10 +27,7 @@ from extramile.cards.printing import (
     PrintCard,
     PrintError,
     Sender,
-    cards_csv,
-    cards_pdf,
-    envelopes_pdf,
-    labels_pdf,
+    render_file,
 )
 
 KINDS = ("cards", "envelopes", "labels", "csv")
@@ -52,6 +51,14 @@ class Options:
             envelope=self.envelope or ("no10" if letter else "c6"),
             sheet=self.sheet or ("avery5160" if letter else "l7160"),
         )
+
+    def asdict(self) -> dict[str, str]:
+        return {
+            "layout": self.layout,
+            "paper": self.paper,
+            "envelope": self.envelope,
+            "sheet": self.sheet,
+        }
 
     def check(self) -> None:
         for value, allowed, what in [
@@ -128,21 +135,33 @@ def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes
     if kind not in KINDS:
         raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
     options.check()
-    chosen = options.resolved(company.country)
-    if kind == "cards":
-        printable = [item for item in batch.items if not item.handwritten]
-        if not printable:
-            raise PrintError("No written cards to print in this batch (handwritten ones excepted).")
-        return cards_pdf(printable, layout=chosen.layout, paper=chosen.paper)
-    if not batch.addressed:
-        raise PrintError("No written card in this batch has a postal address.")
-    if kind == "envelopes":
-        return envelopes_pdf(batch.addressed, size=chosen.envelope, sender=sender_of(company))
-    if kind == "labels":
-        return labels_pdf(batch.addressed, sheet=chosen.sheet)
-    out = io.StringIO()
-    cards_csv(batch.addressed, out)
-    return out.getvalue().encode("utf-8-sig")
+    return render_file(
+        kind, batch.items, sender_of(company), **options.resolved(company.country).asdict()
+    )
+
+
+def render_all(
+    kinds: list[str], batch: Batch, company: Company, options: Options
+) -> dict[str, bytes]:
+    """Several print files of one batch at once, each in its own process (Typst lays out one
+    document on one core; a batch's cards, envelopes and labels then take as long as the longest).
+    Raises the first PrintError."""
+    for kind in kinds:
+        if kind not in KINDS:
+            raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
+    options.check()
+    cores = os.cpu_count() or 1
+    if len(kinds) < 2 or cores < 2:
+        return {kind: render(kind, batch, company, options) for kind in kinds}
+    sender = sender_of(company)
+    chosen = options.resolved(company.country).asdict()
+    # "spawn": printing.py needs neither Django nor the database, so the children start clean.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(len(kinds), cores), mp_context=context) as pool:
+        futures = {
+            kind: pool.submit(render_file, kind, batch.items, sender, **chosen) for kind in kinds
+        }
+        return {kind: future.result() for kind, future in futures.items()}
 
 
 def filename(kind: str, start: dt.date, end: dt.date) -> str:

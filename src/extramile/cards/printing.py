@@ -14,6 +14,7 @@ not fit a ``PrintError`` names them. Nothing is cut off or spills onto another p
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import typing
@@ -476,3 +477,35 @@ def cards_csv(cards: list[PrintCard], out: typing.TextIO) -> None:
             card.signature,
         ]
         writer.writerow([_cell(value) for value in row])
+
+
+def render_file(
+    kind: str,
+    items: list[PrintCard],
+    sender: Sender | None,
+    *,
+    layout: str = "page",
+    paper: str = "letter",
+    envelope: str = "no10",
+    sheet: str = "avery5160",
+) -> bytes:
+    """One print file of a batch: ``cards`` (handwritten cards left out), ``envelopes`` and
+    ``labels`` (cards without an address left out) or ``csv`` (addressed cards). Plain data in,
+    bytes out, so it can run in another process."""
+    if kind == "cards":
+        printable = [item for item in items if not item.handwritten]
+        if not printable:
+            raise PrintError("No written cards to print in this batch (handwritten ones excepted).")
+        return cards_pdf(printable, layout=layout, paper=paper)
+    addressed = [item for item in items if item.address]
+    if not addressed:
+        raise PrintError("No written card in this batch has a postal address.")
+    if kind == "envelopes":
+        return envelopes_pdf(addressed, size=envelope, sender=sender)
+    if kind == "labels":
+        return labels_pdf(addressed, sheet=sheet)
+    if kind == "csv":
+        out = io.StringIO()
+        cards_csv(addressed, out)
+        return out.getvalue().encode("utf-8-sig")
+    raise PrintError(f"Unknown print file “{kind}”: use cards, envelopes, labels or csv.")

@@ -30,7 +30,9 @@ class Command(BaseCommand):
         for summary in summaries:
             parts = ", ".join(f"{name} {count}" for name, count in summary.planned.items())
             prepared = "".join(
-                f"; {count} {name} planned ahead" for name, count in summary.prepared.items() if count
+                f"; {count} {name} planned ahead"
+                for name, count in summary.prepared.items()
+                if count
             )
             self.stdout.write(
                 f"{summary.day}: {summary.total} actions ({parts}); {summary.created} new"
