@@ -38,7 +38,7 @@ def test_a_birthday_card_is_planned_once_with_its_mail_by_date(owner):
     first = plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 7), NOW, occasions=only("birthday"))
     again = plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 7), NOW, occasions=only("birthday"))
     [card] = cards_for(anna)
-    assert card.key == f"card:birthday:c{anna.pk}:2026"
+    assert (card.occasion.code, card.year, card.household) == ("birthday", 2026, None)
     assert (card.occasion_on, card.mail_by, card.status) == (
         dt.date(2026, 12, 10),
         dt.date(2026, 12, 3),
@@ -69,10 +69,10 @@ def test_christmas_is_one_card_per_household_and_one_per_single_customer(owner):
     make_customer(owner, "Cara", "Smith", household=home)
     solo = make_customer(owner, "Dev", "Patel")
     plan_cards(dt.date(2026, 12, 14), dt.date(2026, 12, 20), NOW, occasions=only("christmas"))
-    cards = list(Card.objects.order_by("key"))
-    assert [c.key for c in cards] == [
-        f"card:christmas:c{solo.pk}:2026",
-        f"card:christmas:h{home.pk}:2026",
+    cards = sorted(Card.objects.all(), key=lambda c: c.household_id or 0)
+    assert [(c.customer, c.household, c.year) for c in cards] == [
+        (solo, None, 2026),
+        (anna, home, 2026),
     ]
     household_card = cards[1]
     assert household_card.customer == anna and household_card.recipient_name == "The Smith Family"
@@ -125,12 +125,13 @@ def test_anniversaries_come_from_key_dates_and_sales(owner):
     Sale.objects.create(customer=anna, date=dt.date(2026, 12, 10), description="Not yet a year")
     KeyDate.objects.create(customer=anna, kind="custom", label="Adoption day", month=12, day=9)
     plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 7), NOW)
-    keys = sorted(Card.objects.values_list("key", flat=True))
-    assert keys == [
-        f"card:customer_since:c{anna.pk}:2026",
-        f"card:key_date:c{anna.pk}:2026-12-09",
-        f"card:purchase:c{anna.pk}:2026",
-        f"card:wedding:h{home.pk}:2026",
+    cards = Card.objects.values_list("occasion__code", "household_id", "occasion_on")
+    assert sorted(cards) == [
+        # Personal cards are Anna's even though she lives in a household.
+        ("customer_since", None, dt.date(2026, 12, 9)),
+        ("key_date", None, dt.date(2026, 12, 9)),
+        ("purchase", None, dt.date(2026, 12, 10)),
+        ("wedding", home.pk, dt.date(2026, 12, 8)),
     ]
 
 
@@ -179,3 +180,12 @@ def test_the_company_lead_time_sets_the_mail_by_date(owner, company, lead):
     plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 31), NOW, occasions=only("birthday"))
     [card] = cards_for(anna)
     assert card.mail_by == mail_by(dt.date(2026, 12, 16), lead, WEEKDAYS)
+
+
+def test_a_birthday_card_is_for_the_person_and_goes_to_their_households_address(owner):
+    home = Household.objects.create(name="The Smith Family", **ADDRESS)
+    anna = make_customer(owner, "Anna", "Smith", household=home, birth_month=12, birth_day=10)
+    plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 7), NOW, occasions=only("birthday"))
+    [card] = cards_for(anna)
+    assert card.household is None and card.recipient_name == "Anna Smith"
+    assert card.postal_source == home and not card.needs_address

@@ -298,6 +298,8 @@ VEHICLES = [
     "a station wagon with a roof box",
     "a compact SUV",
 ]
+OPT_IN_HOLIDAYS = ["hanukkah", "diwali", "lunar_new_year", "eid_al_fitr", "orthodox_easter"]
+
 HOBBIES = [
     ("Sails a small boat on weekends", "sailing"),
     ("Runs half-marathons and is training for a full one", "running"),
@@ -580,7 +582,7 @@ class DemoBuilder:
             for a, _b, year in self.couples
             for m, d in [self.wedding_day(year)]
         ]
-        # A few anniversaries land on today, so the key-date planner has work at once.
+        # A few anniversaries land on today, so the first plan has cards to mail at once.
         for key_date in key_dates[:: max(1, len(key_dates) // 5)]:
             key_date.month, key_date.day = self.today.month, self.today.day
             if not _valid(key_date.month, key_date.day, key_date.year):
@@ -627,6 +629,7 @@ class DemoBuilder:
         Referral.objects.bulk_create(referrals, batch_size=BATCH, ignore_conflicts=True)
         promises = [self.promise_for(c, n) for n, c in enumerate(customers[5::19])]
         Promise.objects.bulk_create(promises, batch_size=BATCH)
+        self.card_choices(customers)
         result.customers = len(customers)
         result.households = len(self.households)
         result.relationships = len(self.links)
@@ -635,6 +638,25 @@ class DemoBuilder:
         result.promises = len(promises)
         result.facts = len(facts)
         result.key_dates = len(key_dates)
+
+    def card_choices(self, customers: list[Customer]) -> None:
+        """Some customers celebrate holidays the company does not send for by default; a few
+        would rather have no Christmas card."""
+        from extramile.cards.models import Occasion, OccasionPreference
+
+        occasions = {o.code: o for o in Occasion.objects.all()}
+        extra = [occasions[c] for c in OPT_IN_HOLIDAYS if c in occasions]
+        choices = [
+            OccasionPreference(customer=c, occasion=extra[n % len(extra)], wants_card=True)
+            for n, c in enumerate(customers[11::37])
+            if extra
+        ]
+        if "christmas" in occasions:
+            choices += [
+                OccasionPreference(customer=c, occasion=occasions["christmas"], wants_card=False)
+                for c in customers[13::97]
+            ]
+        OccasionPreference.objects.bulk_create(choices, batch_size=BATCH, ignore_conflicts=True)
 
     def any_day(self) -> tuple[int, int]:
         day = dt.date(2001, 1, 1) + dt.timedelta(days=self.rng.randrange(365))

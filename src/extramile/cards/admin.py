@@ -32,9 +32,9 @@ class OccasionPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
-    list_display = ("key", "occasion", "owner", "mail_by", "status", "handwritten")
+    list_display = ("__str__", "occasion", "owner", "mail_by", "status", "handwritten")
     list_filter = ("status", "occasion", "handwritten")
-    search_fields = ("key",)
+    search_fields = ("customer__last_name", "household__name")
     raw_id_fields = ("owner", "customer", "household")
     date_hierarchy = "mail_by"
     readonly_fields = ("personal", "created_at", "updated_at")

@@ -160,9 +160,6 @@ class CardStatus(models.TextChoices):
 class Card(models.Model):
     """One card for one recipient (a person or a household), one occasion and one year."""
 
-    key = models.CharField(
-        max_length=120, unique=True, help_text="card:<occasion>:<recipient>:<year>"
-    )
     # Foreign keys without their own index where a composite index below starts with them: a
     # season's planning writes millions of cards, and every index costs on each insert.
     occasion = models.ForeignKey(
@@ -188,6 +185,7 @@ class Card(models.Model):
         on_delete=models.CASCADE,
         related_name="cards",
         help_text="Set for a household card: addressed to the whole household.",
+        db_index=False,
     )
     status = models.CharField(
         max_length=10, choices=CardStatus.choices, default=CardStatus.PLANNED, db_default="planned"
@@ -217,11 +215,24 @@ class Card(models.Model):
         ordering = ["mail_by", "id"]
         indexes = [
             models.Index(fields=["owner", "mail_by"], name="card_owner_mail_by"),
-            models.Index(fields=["customer", "-occasion_on"], name="card_customer_history"),
             models.Index(
                 fields=["owner", "mailed_at"],
                 condition=Q(mailed_at__isnull=False),
                 name="card_owner_mailed",
+            ),
+        ]
+        constraints = [
+            # One card per recipient, occasion and year: what makes planning idempotent. Integer
+            # columns, and they double as the customer's and the household's card history.
+            models.UniqueConstraint(
+                fields=["customer", "occasion", "occasion_on"],
+                condition=Q(household__isnull=True),
+                name="card_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "occasion", "year"],
+                condition=Q(household__isnull=False),
+                name="card_once_per_household",
             ),
         ]
 

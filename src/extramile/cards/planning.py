@@ -1,9 +1,9 @@
 """Planning cards: which card each recipient gets, for which occasion, by when it must be mailed.
 
-One card per (recipient, occasion, year), enforced by the card's unique key, so planning is
-idempotent. Planning is set-based: for each occasion and each date it falls on, one
-``INSERT … SELECT … ON CONFLICT (key) DO NOTHING`` writes every recipient's card at once (a
-Christmas for a million customers is one statement, not a million).
+One card per (recipient, occasion, year), enforced by two unique indexes (per person, per
+household), so planning is idempotent. Planning is set-based: for each occasion and each date it
+falls on, one ``INSERT … SELECT … ON CONFLICT … DO NOTHING`` writes every recipient's card at once
+(a Christmas for a million customers is one statement, not a million).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import (
-    CharField,
     DateField,
     DateTimeField,
     IntegerField,
@@ -25,7 +24,6 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Cast, Concat
 
 from extramile.accounts.models import Company, User
 from extramile.book.dates import month_days_on
@@ -159,7 +157,6 @@ def recipients(occasion: Occasion, owner_ids: list[int]) -> QuerySet[Customer]:
 
 
 COLUMNS = (
-    "key",
     "occasion_id",
     "year",
     "occasion_on",
@@ -171,13 +168,17 @@ COLUMNS = (
     "updated_at",
 )
 
+# The two unique indexes that make planning idempotent (see Card.Meta.constraints).
+PER_PERSON = "(customer_id, occasion_id, occasion_on) WHERE household_id IS NULL"
+PER_HOUSEHOLD = "(household_id, occasion_id, year) WHERE household_id IS NOT NULL"
 
-def insert_select(rows: QuerySet[Customer]) -> int:
-    """INSERT … SELECT the rows (columns in COLUMNS order); existing keys are left alone."""
+
+def insert_select(rows: QuerySet[Customer], conflict: str) -> int:
+    """INSERT … SELECT the rows (columns in COLUMNS order); cards that exist are left alone."""
     select, params = rows.query.get_compiler(using=rows.db).as_sql()
     table = Card._meta.db_table
     columns = ", ".join(COLUMNS)
-    sql = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT (key) DO NOTHING"
+    sql = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT {conflict} DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
@@ -189,35 +190,26 @@ def card_rows(
     occasion_on: dt.date,
     due: dt.date,
     now: dt.datetime,
-) -> list[QuerySet[Customer]]:
-    """The SELECTs that give one row per card: per household for household occasions (and per
-    person for those without a household), else per person."""
-    year = occasion_on.year
-    # Custom key dates are each their own occasion: the date is part of the key.
-    suffix = f":{occasion_on.isoformat()}" if occasion.source == Source.KEY_DATE else f":{year}"
+) -> list[tuple[QuerySet[Customer], str]]:
+    """The SELECTs that give one row per card, each with its uniqueness rule: per household for
+    household occasions (and per person for those without a household), else per person."""
     constants = {
         "c_occasion": Value(occasion.pk, IntegerField()),
-        "c_year": Value(year, IntegerField()),
+        "c_year": Value(occasion_on.year, IntegerField()),
         "c_on": Value(occasion_on, DateField()),
         "c_mail_by": Value(due, DateField()),
+        "c_none": Value(None, IntegerField()),
         "c_created": Value(now, DateTimeField()),
         "c_updated": Value(now, DateTimeField()),
     }
     names = ["c_occasion", "c_year", "c_on", "c_mail_by"]
-
-    def key(prefix: str, column: str) -> Concat:
-        return Concat(
-            Value(f"card:{occasion.code}:{prefix}"),
-            Cast(column, CharField()),
-            Value(suffix),
-            output_field=CharField(),
-        )
-
+    times = ["c_created", "c_updated"]
     people = people.order_by()  # no ORDER BY in an INSERT … SELECT
     singles = people.filter(household__isnull=True) if occasion.per_household else people
     queries = [
-        singles.annotate(c_key=key("c", "id"), **constants).values_list(
-            "c_key", *names, "owner_id", "id", "household_id", "c_created", "c_updated"
+        (
+            singles.annotate(**constants).values_list(*names, "owner_id", "id", "c_none", *times),
+            PER_PERSON,
         )
     ]
     if occasion.per_household:
@@ -225,13 +217,11 @@ def card_rows(
         households = (
             people.filter(household__isnull=False)
             .values("household_id")
-            .annotate(c_key=key("h", "household_id"), c_customer=Min("id"), c_owner=Min("owner_id"))
+            .annotate(c_customer=Min("id"), c_owner=Min("owner_id"))
             .annotate(**constants)
-            .values_list(
-                "c_key", *names, "c_owner", "c_customer", "household_id", "c_created", "c_updated"
-            )
+            .values_list(*names, "c_owner", "c_customer", "household_id", *times)
         )
-        queries.append(households)
+        queries.append((households, PER_HOUSEHOLD))
     return queries
 
 
@@ -307,8 +297,8 @@ def plan_occasion(
             else [people]
         )
         for selection in selections:
-            for rows in card_rows(selection, occasion, occasion_on, due, now):
-                created += insert_select(rows)
+            for rows, conflict in card_rows(selection, occasion, occasion_on, due, now):
+                created += insert_select(rows, conflict)
     return created
 
 

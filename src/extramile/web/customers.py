@@ -93,9 +93,11 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         else Customer.objects.none()
     )
     history = Action.objects.filter(customer=customer).order_by("-due_on", "-id")
-    cards = Card.objects.filter(customer=customer)
-    if customer.household_id:
-        cards = Card.objects.filter(Q(customer=customer) | Q(household_id=customer.household_id))
+    # Their own cards, and their household's (read through the two uniqueness indexes).
+    mine = Q(customer=customer, household__isnull=True)
+    cards = Card.objects.filter(
+        mine | Q(household_id=customer.household_id) if customer.household_id else mine
+    )
     return {
         "customer": customer,
         "today": today,
