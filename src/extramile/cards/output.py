@@ -8,9 +8,6 @@ and label). Cards without a postal address are left off envelopes and labels and
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -86,7 +83,7 @@ def ready_cards(cards: QuerySet[Card]) -> QuerySet[Card]:
     """The written cards of a batch, in print order (mail-by date, then recipient)."""
     return (
         cards.filter(status=CardStatus.WRITTEN)
-        .select_related("customer", "household", "occasion", "owner")
+        .select_related("customer__household", "household", "occasion", "owner")
         .order_by("mail_by", "customer__last_name", "customer__first_name", "id")
     )
 
@@ -138,30 +135,6 @@ def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes
     return render_file(
         kind, batch.items, sender_of(company), **options.resolved(company.country).asdict()
     )
-
-
-def render_all(
-    kinds: list[str], batch: Batch, company: Company, options: Options
-) -> dict[str, bytes]:
-    """Several print files of one batch at once, each in its own process (Typst lays out one
-    document on one core; a batch's cards, envelopes and labels then take as long as the longest).
-    Raises the first PrintError."""
-    for kind in kinds:
-        if kind not in KINDS:
-            raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
-    options.check()
-    cores = os.cpu_count() or 1
-    if len(kinds) < 2 or cores < 2:
-        return {kind: render(kind, batch, company, options) for kind in kinds}
-    sender = sender_of(company)
-    chosen = options.resolved(company.country).asdict()
-    # "spawn": printing.py needs neither Django nor the database, so the children start clean.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(len(kinds), cores), mp_context=context) as pool:
-        futures = {
-            kind: pool.submit(render_file, kind, batch.items, sender, **chosen) for kind in kinds
-        }
-        return {kind: future.result() for kind, future in futures.items()}
 
 
 def filename(kind: str, start: dt.date, end: dt.date) -> str:

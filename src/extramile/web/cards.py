@@ -105,7 +105,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, problem)
     cards = (
         batch_queryset(request.GET, user, start, end)
-        .select_related("customer", "household", "occasion", "owner")
+        .select_related("customer__household", "household", "occasion", "owner")
         .order_by("mail_by", "customer__last_name", "customer__first_name", "id")
     )
     groups: dict[dt.date, list[Card]] = defaultdict(list)
