@@ -36,6 +36,7 @@ test-browser: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/cards.py --customers 100000
 	$(BIN)/python bench/web.py
 
 lint: $(STAMP)

@@ -189,3 +189,55 @@ def test_a_birthday_card_is_for_the_person_and_goes_to_their_households_address(
     [card] = cards_for(anna)
     assert card.household is None and card.recipient_name == "Anna Smith"
     assert card.postal_source == home and not card.needs_address
+
+
+def test_a_company_occasion_on_the_nth_weekday_and_a_fixed_date(owner):
+    anna = make_customer(owner, "Anna", "Smith")
+    Occasion.objects.create(
+        code="open-house",
+        name="Open house",
+        source="nth_weekday",
+        month=12,
+        weekday=4,  # Friday
+        nth=2,
+        per_household=True,
+        sends_by_default=True,
+    )
+    Occasion.objects.create(
+        code="founding",
+        name="Our founding day",
+        source="fixed",
+        month=12,
+        day=15,
+        sends_by_default=True,
+    )
+    plan_cards(
+        dt.date(2026, 11, 23),
+        dt.date(2026, 12, 31),
+        NOW,
+        occasions=Occasion.objects.filter(code__in=["open-house", "founding"]),
+    )
+    dates = dict(Card.objects.filter(customer=anna).values_list("occasion__code", "occasion_on"))
+    assert dates == {"open-house": dt.date(2026, 12, 11), "founding": dt.date(2026, 12, 15)}
+
+
+def test_an_occasion_with_an_unknown_holiday_or_template_field_is_refused(db):
+    from django.core.exceptions import ValidationError
+
+    bad = Occasion(code="x", name="X", source="holiday", holiday="holidays:US:Nope")
+    with pytest.raises(ValidationError, match="not a holiday code"):
+        bad.full_clean()
+    wrong = Occasion(code="y", name="Y", source="fixed", month=2, day=30, template="Hi")
+    with pytest.raises(ValidationError, match="February has no day 30"):
+        wrong.full_clean()
+    fields = Occasion(code="z", name="Z", source="birthday", template="Hi {secret}")
+    with pytest.raises(ValidationError, match="Unknown field"):
+        fields.full_clean()
+
+
+def test_deleting_a_customer_deletes_their_cards(owner):
+    anna = make_customer(owner, "Anna", "Smith", birth_month=12, birth_day=10)
+    plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 7), NOW, occasions=only("birthday"))
+    assert Card.objects.filter(customer=anna).exists()
+    anna.delete()
+    assert not Card.objects.exists()
