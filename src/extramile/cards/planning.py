@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     DateField,
@@ -133,8 +134,10 @@ def date_conditions(source: str, day: dt.date) -> list[Q]:
         return [keydates_on(day, KeyDateKind.CUSTOM)]
     earlier = anniversaries_of(day)
     if source == Source.PURCHASE:
-        bought = Sale.objects.filter(date__in=earlier).values("customer_id")
-        return [Q(pk__in=bought), keydates_on(day, KeyDateKind.PURCHASE)]
+        # Read the day's buyers first (a few thousand at most, through the sale-date index): as a
+        # subquery, PostgreSQL chose to scan the whole book for each date.
+        bought = set(Sale.objects.filter(date__in=earlier).values_list("customer_id", flat=True))
+        return [Q(pk__in=sorted(bought)), keydates_on(day, KeyDateKind.PURCHASE)]
     return [Q(customer_since__in=earlier), keydates_on(day, KeyDateKind.CUSTOMER_SINCE)]
 
 
@@ -175,7 +178,10 @@ PER_HOUSEHOLD = "(household_id, occasion_id, year) WHERE household_id IS NOT NUL
 
 def insert_select(rows: QuerySet[Customer], conflict: str) -> int:
     """INSERT … SELECT the rows (columns in COLUMNS order); cards that exist are left alone."""
-    select, params = rows.query.get_compiler(using=rows.db).as_sql()
+    try:
+        select, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:  # e.g. nobody bought anything on that day in any year
+        return 0
     table = Card._meta.db_table
     columns = ", ".join(COLUMNS)
     sql = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT {conflict} DO NOTHING"
