@@ -8,7 +8,7 @@ and label). Cards without a postal address are left off envelopes and labels and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db.models import QuerySet
 
@@ -49,14 +49,6 @@ class Options:
             sheet=self.sheet or ("avery5160" if letter else "l7160"),
         )
 
-    def asdict(self) -> dict[str, str]:
-        return {
-            "layout": self.layout,
-            "paper": self.paper,
-            "envelope": self.envelope,
-            "sheet": self.sheet,
-        }
-
     def check(self) -> None:
         for value, allowed, what in [
             (self.layout, LAYOUTS, "layout"),
@@ -72,11 +64,6 @@ class Options:
 class Batch:
     cards: list[Card]
     items: list[PrintCard] = field(default_factory=list)
-    no_address: list[Card] = field(default_factory=list)
-
-    @property
-    def addressed(self) -> list[PrintCard]:
-        return [item for item in self.items if item.address]
 
 
 def ready_cards(cards: QuerySet[Card]) -> QuerySet[Card]:
@@ -95,14 +82,10 @@ def address_lines(place: PostalAddress | None, home_country: str) -> list[str]:
 def build(cards: QuerySet[Card], company: Company) -> Batch:
     batch = Batch(cards=list(ready_cards(cards)))
     for card in batch.cards:
-        place = card.postal_source
-        lines = address_lines(place, company.country)
-        if not lines:
-            batch.no_address.append(card)
         batch.items.append(
             PrintCard(
                 recipient=card.recipient_name,
-                address=lines,
+                address=address_lines(card.postal_source, company.country),
                 occasion=card.occasion.greeting or card.occasion.name,
                 message="" if card.handwritten else card.message,
                 handwritten=card.handwritten,
@@ -133,7 +116,7 @@ def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes
         raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
     options.check()
     return render_file(
-        kind, batch.items, sender_of(company), **options.resolved(company.country).asdict()
+        kind, batch.items, sender_of(company), **asdict(options.resolved(company.country))
     )
 
 

@@ -8,6 +8,8 @@ Status moves planned → written → mailed, or to skipped with a reason. Update
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +31,28 @@ class GuardRefused(ValidationError):
     def __init__(self, verdict: guard.Verdict) -> None:
         super().__init__(verdict.reason)
         self.verdict = verdict
+
+
+@dataclass
+class Tally:
+    """A batch at a glance: cards per status, and the open ones that still need an address."""
+
+    counts: dict[str, int]
+    unaddressed: list[Card]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def tally(cards: Iterable[Card]) -> Tally:
+    """Count a batch in one pass (select the customer's household and the household first)."""
+    result = Tally(dict.fromkeys(CardStatus.values, 0), [])
+    for card in cards:
+        result.counts[card.status] += 1
+        if card.is_open and card.needs_address:
+            result.unaddressed.append(card)
+    return result
 
 
 def check(card: Card, message: str) -> guard.Verdict:

@@ -111,10 +111,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
     groups: dict[dt.date, list[Card]] = defaultdict(list)
     for card in cards:
         groups[card.mail_by].append(card)
-    counts = dict.fromkeys(CardStatus.values, 0)
-    for group in groups.values():
-        for card in group:
-            counts[card.status] += 1
+    summary = services.tally(card for group in groups.values() for card in group)
     owners = visible_users(user)
     query = {
         "from": start.isoformat(),
@@ -126,8 +123,8 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "end": end,
         "day": day,
         "groups": sorted(groups.items()),
-        "counts": counts,
-        "needs_address": sum(1 for g in groups.values() for c in g if c.needs_address),
+        "counts": summary.counts,
+        "needs_address": len(summary.unaddressed),
         "query": "&".join(f"{k}={v}" for k, v in query.items() if v),
         "owner": request.GET.get("owner", ""),
         "owners": owners if owners.count() > 1 else None,

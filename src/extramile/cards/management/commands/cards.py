@@ -10,8 +10,8 @@ from django.utils import timezone
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped
 from extramile.agenda.management.commands._common import find_user, parse_date
-from extramile.cards import output
-from extramile.cards.models import Card, CardStatus
+from extramile.cards import output, services
+from extramile.cards.models import Card
 from extramile.cards.planning import plan_cards
 from extramile.cards.printing import PrintError
 
@@ -63,16 +63,12 @@ class Command(BaseCommand):
         plan = plan_cards(start, end, now, owners)
         company = Company.get()
         batch = output.build(cards, company)
-        counts = {s: cards.filter(status=s).count() for s in CardStatus.values}
+        summary = services.tally(cards.select_related("customer__household", "household"))
         self.stdout.write(
-            f"Cards to mail {start} – {end}: {sum(counts.values())} "
-            f"({plan.created} newly planned); " + ", ".join(f"{counts[s]} {s}" for s in counts)
+            f"Cards to mail {start} – {end}: {summary.total} ({plan.created} newly planned); "
+            + ", ".join(f"{count} {status}" for status, count in summary.counts.items())
         )
-        unaddressed = [
-            card
-            for card in cards.select_related("customer", "household")
-            if card.is_open and card.needs_address
-        ]
+        unaddressed = summary.unaddressed
         if unaddressed:
             names = ", ".join(card.recipient_name for card in unaddressed[:5])
             more = f" and {len(unaddressed) - 5} more" if len(unaddressed) > 5 else ""
