@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "extramile.book",
     "extramile.agenda",
     "extramile.cards",
+    "extramile.service",
+    "extramile.inbox",
+    "extramile.outreach",
 ]
 
 MIDDLEWARE = [

@@ -49,6 +49,7 @@ def test_admin_normalises_phones_from_the_inline(client, admin_user, customer, c
         "last_name": "Smith",
         "owner": customer.owner_id,
         "status": "customer",
+        "tier": "C",
         "birth_month": "11",
         "birth_day": "23",
         "birth_year": "1980",

@@ -22,6 +22,12 @@ def company_data(**extra):
         "company-business_day_ends": "17:30",
         "company-working_days": ["0", "1", "2", "3", "4", "5"],
         "company-card_lead_days": "10",
+        "company-observe_public_holidays": "on",
+        "company-reply_within_minutes": "60",
+        "company-calls_per_day": "6",
+        "company-cadence_a_days": "21",
+        "company-cadence_b_days": "90",
+        "company-cadence_c_days": "180",
     }
     data.update(extra)
     return data
@@ -67,6 +73,11 @@ def test_an_admin_changes_the_company(client, admin_user, company):
     )
     assert company.business_day_starts == dt.time(8, 30)
     assert company.card_lead_days == 10
+    assert (company.calls_per_day, company.cadence_days("A"), company.cadence_days("C")) == (
+        6,
+        21,
+        180,
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,6 +87,8 @@ def test_an_admin_changes_the_company(client, admin_user, company):
         ({"company-working_days": []}, "At least one working day is needed."),
         ({"company-country": "ZZ"}, "is not a two-letter country code"),
         ({"company-card_lead_days": "61"}, "less than or equal to 60"),
+        ({"company-cadence_a_days": "120"}, "tier A’s cadence must be no longer than"),
+        ({"company-reply_within_minutes": "0"}, "greater than or equal to 1"),
     ],
 )
 def test_company_settings_explain_bad_input(client, admin_user, company, extra, message):

@@ -46,6 +46,12 @@ class CompanyForm(forms.ModelForm):
             "business_day_ends",
             "working_days",
             "card_lead_days",
+            "observe_public_holidays",
+            "reply_within_minutes",
+            "calls_per_day",
+            "cadence_a_days",
+            "cadence_b_days",
+            "cadence_c_days",
         ]
         widgets = {
             "business_day_starts": forms.TimeInput(attrs={"type": "time"}),

@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -87,6 +87,31 @@ class Company(models.Model):
         validators=[MaxValueValidator(60)],
         help_text="Cards are mailed this many days before the occasion (moved back to a working day).",
     )
+    observe_public_holidays = models.BooleanField(
+        default=True,
+        help_text="The country's public holidays are not working days for reply and service clocks.",
+    )
+    reply_within_minutes = models.PositiveSmallIntegerField(
+        "reply within (business minutes)",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="An inbound message answered later than this is a breach.",
+    )
+    calls_per_day = models.PositiveSmallIntegerField(
+        "proactive calls a day",
+        default=5,
+        validators=[MaxValueValidator(50)],
+        help_text="How many customers the rotation puts on each rep's Today every working day.",
+    )
+    cadence_a_days = models.PositiveSmallIntegerField(
+        "tier A: call every (days)", default=30, validators=[MinValueValidator(7)]
+    )
+    cadence_b_days = models.PositiveSmallIntegerField(
+        "tier B: call every (days)", default=90, validators=[MinValueValidator(7)]
+    )
+    cadence_c_days = models.PositiveSmallIntegerField(
+        "tier C: call every (days)", default=180, validators=[MinValueValidator(7)]
+    )
 
     class Meta:
         verbose_name_plural = "company"
@@ -99,12 +124,21 @@ class Company(models.Model):
             raise ValidationError(
                 {"business_day_ends": "The business day must end after it starts."}
             )
+        if not self.cadence_a_days <= self.cadence_b_days <= self.cadence_c_days:
+            raise ValidationError(
+                "Best customers are called most often: tier A’s cadence must be no longer than "
+                "tier B’s, and B’s no longer than C’s."
+            )
         self.country = (self.country or "").upper()
 
     @classmethod
     def get(cls) -> Company:
         company, _ = cls.objects.get_or_create(pk=1)
         return company
+
+    def cadence_days(self, tier: str) -> int:
+        """How often a customer of ``tier`` (A, B or C) should hear from their rep."""
+        return {"A": self.cadence_a_days, "B": self.cadence_b_days}.get(tier, self.cadence_c_days)
 
     @property
     def working_weekdays(self) -> frozenset[int]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class ActionKind(models.TextChoices):
     REACH_OUT = "reach_out", "Reach out"
     PROMISE = "promise", "Meet a promise"
     CARDS = "cards", "Mail cards"
+    SERVICE = "service", "Service request"
+    REPLY = "reply", "Reply owed"
+    THANK_YOU = "thank_you", "Thank-you note"
+    CALL = "call", "Proactive call"
+    FOLLOW_UP = "follow_up", "Follow up"
 
 
 class ActionStatus(models.TextChoices):
@@ -22,11 +27,17 @@ class ActionStatus(models.TextChoices):
 
 
 class Priority(models.IntegerChoices):
-    """Lower comes first on Today."""
+    """Today's order, lower first: service requests, replies owed, overdue promises, thank-you
+    notes, cards, calls, then the rest. Within a priority, the earliest deadline (``due_at``)
+    comes first, so breaching service requests lead the open ones."""
 
-    URGENT = 10, "Urgent"
+    SERVICE = 10, "Service"
+    REPLY = 15, "Reply"
     PROMISE = 20, "Promise"
-    HIGH = 30, "High"
+    THANK_YOU = 25, "Thank you"
+    CARDS = 30, "Cards"
+    CALL = 40, "Call"
+    HIGH = 45, "Soon"
     NORMAL = 50, "Normal"
     LOW = 70, "Low"
 
@@ -62,7 +73,7 @@ class Action(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["priority", "due_on", "due_at", "id"]
+        ordering = ["priority", F("due_at").asc(nulls_last=True), "due_on", "id"]
         indexes = [
             # "Today" for one owner: open or snoozed work, due by the day, by priority.
             models.Index(

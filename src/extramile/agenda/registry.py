@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -31,6 +32,9 @@ class ActionSpec:
     expires_on: dt.date | None = None
 
 
+if TYPE_CHECKING:
+    from extramile.agenda.models import Action
+
 Planner = Callable[[dt.date, dt.datetime, QuerySet[User]], Iterable[ActionSpec]]
 Preparer = Callable[[dt.date, dt.datetime, QuerySet[User]], int]
 
@@ -38,6 +42,20 @@ PLANNERS: dict[str, Planner] = {}
 # Preparers run before the planners and may write their own app's records (cards planned ahead of
 # their mail-by date, say); they return how many records they created.
 PREPARERS: dict[str, Preparer] = {}
+# What else happens when an action of a kind is marked done on Today, in the same transaction: a
+# reply owed marks its message replied, a promise is marked met. ``completer(action, now, outcome)``.
+Completer = Callable[["Action", dt.datetime, str], None]
+COMPLETERS: dict[str, Completer] = {}
+
+
+def completer(kind: str) -> Callable[[Completer], Completer]:
+    def register(function: Completer) -> Completer:
+        if kind in COMPLETERS and COMPLETERS[kind] is not function:
+            raise ValueError(f"A completer for {kind!r} is registered already.")
+        COMPLETERS[kind] = function
+        return function
+
+    return register
 
 
 def preparer(name: str) -> Callable[[Preparer], Preparer]:

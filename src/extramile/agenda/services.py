@@ -10,13 +10,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from extramile.accounts.models import User
 from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.registry import COMPLETERS, completer
 
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
+# Priority first (see ``Priority``), then the earliest deadline, then the earliest due day.
+TODAY_ORDER = ["priority", F("due_at").asc(nulls_last=True), "due_on", "id"]
 
 
 def today(
@@ -30,7 +33,7 @@ def today(
         Action.objects.filter(owner=user, status__in=PENDING, due_on__lte=day)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
         .select_related("customer")
-        .order_by("priority", "due_on", "due_at", "id")
+        .order_by(*TODAY_ORDER)
     )
 
 
@@ -52,14 +55,21 @@ def _close(action: Action, status: str, now: dt.datetime, outcome: str) -> Actio
 def complete(action: Action, now: dt.datetime, outcome: str = "") -> Action:
     with transaction.atomic():
         action = _close(action, ActionStatus.DONE, now, outcome.strip())
-        if action.kind == ActionKind.PROMISE and action.key.startswith("promise:"):
-            from extramile.book.models import Promise
-            from extramile.book.services import mark_promise_met
-
-            promise = Promise.objects.filter(pk=int(action.key.split(":")[1])).first()
-            if promise is not None:
-                mark_promise_met(promise, now)
+        finish = COMPLETERS.get(action.kind)
+        if finish is not None:
+            finish(action, now, outcome.strip())
     return action
+
+
+@completer(ActionKind.PROMISE)
+def promise_met(action: Action, now: dt.datetime, outcome: str) -> None:
+    from extramile.book.models import Promise
+    from extramile.book.services import mark_promise_met
+
+    if action.key.startswith("promise:"):
+        promise = Promise.objects.filter(pk=int(action.key.split(":")[1])).first()
+        if promise is not None:
+            mark_promise_met(promise, now)
 
 
 def skip(action: Action, now: dt.datetime, reason: str = "") -> Action:

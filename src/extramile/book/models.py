@@ -60,6 +60,14 @@ class Status(models.TextChoices):
     FORMER = "former", "Former customer"
 
 
+class Tier(models.TextChoices):
+    """How often a customer should hear from their rep (cadences in the company's settings)."""
+
+    A = "A", "A: best customers"
+    B = "B", "B"
+    C = "C", "C"
+
+
 class Household(PostalAddress):
     """One postal unit: several people who get one card at one address."""
 
@@ -101,6 +109,20 @@ class Customer(PostalAddress):
     do_not_mail = models.BooleanField(default=False)
     do_not_text = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
+    tier = models.CharField(
+        max_length=1,
+        choices=Tier.choices,
+        default=Tier.C,
+        help_text="A is called most often; see the cadences in Settings.",
+    )
+    tier_by_hand = models.BooleanField(
+        default=False, help_text="Set by hand: the value score leaves this tier alone."
+    )
+    last_contact_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The last real contact (a call, a meeting, a reply); cards do not count.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,6 +133,7 @@ class Customer(PostalAddress):
             models.Index(fields=["birth_month", "birth_day"], name="customer_birthday"),
             models.Index(fields=["last_name", "first_name"], name="customer_name"),
             models.Index(fields=["customer_since"], name="customer_since"),
+            models.Index(fields=["owner", "last_contact_at"], name="customer_owner_contact"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -472,3 +495,39 @@ class Promise(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.met_at is None and self.due_on < today
+
+
+class ContactChannel(models.TextChoices):
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+    VISIT = "visit", "Visit"
+    MEAL = "meal", "Breakfast or lunch"
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+    REPLY = "reply", "Reply to their message"
+
+
+class Contact(models.Model):
+    """A real two-way contact with a customer (a call that reached them, a meeting, a reply).
+
+    Cards, mailings and unanswered calls are not contacts. ``Customer.last_contact_at`` is kept in
+    step by ``book.services.record_contact``, the one place contacts are written."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=ContactChannel.choices)
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "-at"], name="contact_customer_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} with {self.customer} at {self.at:%Y-%m-%d %H:%M}"

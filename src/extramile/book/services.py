@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 from extramile.accounts.models import User
 from extramile.book.contact import normalise_email, normalise_phone, try_normalise_phone
 from extramile.book.models import (
+    Contact,
+    ContactChannel,
     Customer,
     EmailAddress,
     PhoneNumber,
@@ -100,6 +102,28 @@ def record_sale(
             referral.reward_status = RewardStatus.OWED
         referral.save(update_fields=["sale", "reward_status"])
     return sale
+
+
+@transaction.atomic
+def record_contact(
+    customer: Customer,
+    at: dt.datetime,
+    channel: str,
+    user: User | None = None,
+    summary: str = "",
+) -> Contact:
+    """Record a real contact and move the customer's last contact forward (never back: a call
+    logged late for last week leaves a newer contact in place)."""
+    if channel not in ContactChannel.values:
+        raise ValidationError(f"“{channel}” is not a kind of contact.")
+    contact = Contact.objects.create(
+        customer=customer, user=user, at=at, channel=channel, summary=summary[:300]
+    )
+    Customer.objects.filter(pk=customer.pk).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)
+    ).update(last_contact_at=at)
+    customer.refresh_from_db(fields=["last_contact_at"])
+    return contact
 
 
 def pay_reward(referral: Referral, paid_on: dt.date) -> Referral:

@@ -79,5 +79,5 @@ def card_batches(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iter
             ),
             due_on=mail_by - SHOW_AHEAD,
             expires_on=max(p["last"] for p in parts),
-            priority=Priority.HIGH if not late else Priority.PROMISE,
+            priority=Priority.CARDS,
         )

@@ -21,6 +21,10 @@ from extramile.agenda.models import Action, ActionStatus
 from extramile.book.forms import SnoozeForm
 from extramile.web.htmx import is_htmx
 
+# Kinds whose row brings its own buttons: templates/agenda/kinds/<kind>.html (call outcomes, "Replied",
+# the service request's link, the thank-you note's "Written" / "Mailed").
+KIND_ROWS = frozenset({"call", "reply", "service", "thank_you"})
+
 # Today shows the most important thirty; a longer list is a backlog, a click away.
 PAGE = 30
 
@@ -59,6 +63,7 @@ def row_context(day: dt.date) -> dict[str, object]:
     """What every agenda row needs, computed once per page rather than once per row."""
     return {
         "day": day,
+        "kind_rows": KIND_ROWS,
         "tomorrow_iso": (day + dt.timedelta(days=1)).isoformat(),
         "actions_url": reverse("action-done", args=[0]).removesuffix("0/done/"),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from extramile.web import cards, customers, preferences, today
+from extramile.web import calls, cards, customers, inbox, preferences, service, today
 
 urlpatterns = [
     path("", today.today, name="today"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("cards/download/<slug:kind>/", cards.download, name="cards-download"),
     path("cards/<int:pk>/", cards.card_detail, name="card"),
     path("cards/<int:pk>/check/", cards.card_check, name="card-check"),
+    *service.urlpatterns,
+    *inbox.urlpatterns,
+    *calls.urlpatterns,
     path("settings/", preferences.settings_page, name="settings"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
