@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from extramile.accounts.models import User
@@ -19,7 +20,7 @@ from extramile.agenda.registry import COMPLETERS, completer
 
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
 # Priority first (see ``Priority``), then the earliest deadline, then the earliest due day.
-TODAY_ORDER = ["priority", F("due_at").asc(nulls_last=True), "due_on", "id"]
+TODAY_ORDER: list[str | OrderBy] = ["priority", F("due_at").asc(nulls_last=True), "due_on", "id"]
 
 
 def today(
