@@ -135,8 +135,8 @@ def test_agenda_is_ordered_by_priority_then_due(owner, customer):
     agenda = list(services.today(owner, DAY))
     assert [x.key for x in agenda] == [
         f"promise:{overdue.pk}",  # overdue: first, though due after the batch
-        f"cards:{owner.pk}:2026-11-24",  # high, due 21 November
-        f"promise:{soon.pk}",  # high, due today
+        f"cards:{owner.pk}:2026-11-24",  # cards come before promises not yet due
+        f"promise:{soon.pk}",  # due tomorrow: "soon"
     ]
     assert [x.due_on for x in agenda] == [
         dt.date(2026, 11, 22),

@@ -1,0 +1,91 @@
+"""Today's order: service requests (breaching first), replies owed, overdue promises, thank-you
+notes, cards, calls, then the rest — whatever order the work arrived in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from extramile.agenda import engine, services
+from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.registry import ActionSpec
+from extramile.book.models import Contact
+from extramile.book.services import record_contact
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 11, 23)
+
+
+def spec(owner, key, kind, priority, due_on=DAY, due_at=None):
+    return ActionSpec(
+        key=key,
+        kind=kind,
+        owner_id=owner.pk,
+        title=key,
+        due_on=due_on,
+        priority=priority,
+        due_at=due_at,
+    )
+
+
+def test_today_puts_service_first_then_replies_promises_notes_cards_calls(owner):
+    earlier = NOW - dt.timedelta(hours=1)
+    later = NOW + dt.timedelta(hours=3)
+    arrivals = [
+        spec(owner, "later-promise", ActionKind.PROMISE, Priority.HIGH),
+        spec(owner, "call", ActionKind.CALL, Priority.CALL),
+        spec(owner, "cards", ActionKind.CARDS, Priority.CARDS, due_on=DAY - dt.timedelta(days=2)),
+        spec(owner, "thanks", ActionKind.THANK_YOU, Priority.THANK_YOU),
+        spec(owner, "overdue-promise", ActionKind.PROMISE, Priority.PROMISE),
+        spec(owner, "reply", ActionKind.REPLY, Priority.REPLY, due_at=later),
+        spec(owner, "service-open", ActionKind.SERVICE, Priority.SERVICE, due_at=later),
+        spec(owner, "service-breaching", ActionKind.SERVICE, Priority.SERVICE, due_at=earlier),
+    ]
+    engine.upsert(arrivals, NOW)
+    assert [action.key for action in services.today(owner, DAY)] == [
+        "service-breaching",
+        "service-open",
+        "reply",
+        "overdue-promise",
+        "thanks",
+        "cards",
+        "call",
+        "later-promise",
+    ]
+
+
+def test_replies_owed_are_ordered_by_deadline(owner):
+    engine.upsert(
+        [
+            spec(
+                owner,
+                f"reply-{minutes}",
+                ActionKind.REPLY,
+                Priority.REPLY,
+                due_at=NOW + dt.timedelta(minutes=minutes),
+            )
+            for minutes in (50, -5, 20)
+        ],
+        NOW,
+    )
+    keys = [action.key for action in services.today(owner, DAY)]
+    assert keys == ["reply--5", "reply-20", "reply-50"]
+
+
+def test_a_contact_moves_the_last_contact_forward_never_back(customer, owner):
+    assert customer.last_contact_at is None
+    record_contact(customer, NOW, "call", owner, "All fine with the car")
+    assert customer.last_contact_at == NOW
+    # A call logged late, for last week, is history but not the latest contact.
+    record_contact(customer, NOW - dt.timedelta(days=7), "meeting", owner)
+    customer.refresh_from_db()
+    assert customer.last_contact_at == NOW
+    assert Contact.objects.filter(customer=customer).count() == 2
+    with pytest.raises(ValidationError, match="not a kind of contact"):
+        record_contact(customer, NOW, "card", owner)
+    assert Contact.objects.filter(customer=customer).count() == 2
+    assert not Action.objects.filter(status=ActionStatus.OPEN).exists()
