@@ -5,3 +5,6 @@ class ServiceConfig(AppConfig):
     name = "extramile.service"
     label = "service"
     verbose_name = "Service requests"
+
+    def ready(self) -> None:
+        from extramile.service import agenda  # noqa: F401  (registers the planner and completer)
