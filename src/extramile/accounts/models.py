@@ -198,3 +198,39 @@ class User(AbstractUser):
     def local_date(self, now: dt.datetime, company: Company | None = None) -> dt.date:
         """The user's calendar date at the instant ``now``."""
         return now.astimezone(self.zone(company)).date()
+
+
+class ApiToken(models.Model):
+    """A key for the JSON API. Only its SHA-256 is stored: the secret is shown once, at creation.
+
+    A company token (no user) acts for the whole company; a user's token sees what the user sees.
+    """
+
+    name = models.CharField(max_length=100, help_text="What uses it: “Phone system webhook”.")
+    prefix = models.CharField(max_length=8, help_text="The token's first characters, to tell it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="Empty: a company token.",
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -5,3 +5,6 @@ class InboxConfig(AppConfig):
     name = "extramile.inbox"
     label = "inbox"
     verbose_name = "Inbound messages and replies"
+
+    def ready(self) -> None:
+        from extramile.inbox import services  # noqa: F401  (registers the completer and preparer)

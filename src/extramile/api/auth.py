@@ -1,0 +1,54 @@
+"""``Authorization: Bearer <token>`` for every API route; a refusal is a 401 with a sentence."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer
+
+from extramile.accounts.models import ApiToken, User
+from extramile.api import tokens
+
+
+class TokenAuth(HttpBearer):
+    def __call__(self, request: HttpRequest) -> ApiToken:
+        value = request.headers.get(self.header, "").strip()
+        if not value:
+            raise AuthenticationError(401, "Send your API token: Authorization: Bearer <token>.")
+        scheme, _, secret = value.partition(" ")
+        if scheme.lower() != "bearer":
+            raise AuthenticationError(401, "Send the token as Authorization: Bearer <token>.")
+        return self.authenticate(request, secret)
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        try:
+            return tokens.authenticate(token, timezone.now())
+        except tokens.TokenRefused as refused:
+            raise AuthenticationError(401, str(refused)) from None
+
+
+def token_of(request: HttpRequest) -> ApiToken:
+    token = getattr(request, "auth", None)
+    assert isinstance(token, ApiToken)
+    return token
+
+
+def acting_user(request: HttpRequest) -> User | None:
+    """The user a token acts for; None for a company token (which sees everything)."""
+    return token_of(request).user
+
+
+def user_named(request: HttpRequest, text: str, field: str) -> User:
+    """An active user by username or e-mail, among those the token may see."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import Q
+
+    from extramile.accounts.scoping import visible_users
+
+    acting = acting_user(request)
+    users = visible_users(acting) if acting is not None else User.objects.filter(is_active=True)
+    found = users.filter(Q(username=text.strip()) | Q(email__iexact=text.strip())).first()
+    if found is None:
+        raise ValidationError({field: [f"There is no user “{text}” (give a username or e-mail)."]})
+    return found
