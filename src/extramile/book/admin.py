@@ -31,8 +31,8 @@ class PromiseInline(admin.TabularInline):
 
 @admin.register(models.Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "owner", "status", "household", "city", "country")
-    list_filter = ("status", "owner", "country")
+    list_display = ("__str__", "owner", "status", "tier", "last_contact_at", "city", "country")
+    list_filter = ("status", "tier", "tier_by_hand", "owner", "country")
     search_fields = ("first_name", "last_name", "company_name", "emails__address", "phones__number")
     raw_id_fields = ("household",)
     inlines = [EmailInline, PhoneInline, KeyDateInline, FactInline, PromiseInline]

@@ -1,5 +1,133 @@
-"""Pages: filled in by this capability."""
+"""The Calls page (today's calls, coverage per tier, the capacity warning) and the one-click call
+outcomes on Today's call rows."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from extramile.accounts.models import Company
+from extramile.accounts.scoping import scoped, visible_actions, visible_users
+from extramile.agenda.models import Action, ActionKind
+from extramile.outreach import outcomes
+from extramile.outreach.coverage import coverage
+from extramile.outreach.models import Call
+from extramile.web.today import answer, current_user, owned_action, row_context
+
+RECENT = 20
+
+
+def _no_answer(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
+    return outcomes.no_answer(action, now, current_user(request))
+
+
+def _all_fine(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
+    return outcomes.all_fine(action, now, current_user(request), request.POST.get("summary", ""))
+
+
+def _service_need(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
+    return outcomes.service_need(
+        action,
+        now,
+        current_user(request),
+        subject=request.POST.get("subject", ""),
+        details=request.POST.get("details", ""),
+        priority=request.POST.get("priority", "normal"),
+    )
+
+
+def _referral(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
+    return outcomes.referral(
+        action,
+        now,
+        current_user(request),
+        name=request.POST.get("name", ""),
+        phone=request.POST.get("phone", ""),
+        email=request.POST.get("email", ""),
+        note=request.POST.get("note", ""),
+    )
+
+
+def _sales_lead(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
+    return outcomes.sales_lead(
+        action, now, current_user(request), note=request.POST.get("note", "")
+    )
+
+
+OUTCOMES: dict[str, Callable[[HttpRequest, Action, dt.datetime], Call]] = {
+    "no-answer": _no_answer,
+    "all-fine": _all_fine,
+    "service-need": _service_need,
+    "referral": _referral,
+    "sales-lead": _sales_lead,
+}
+
+
+def note_for(call: Call) -> str:
+    if call.outcome == "service_need":
+        return "Service request opened: it is at the top of Today."
+    if call.follow_up_id and call.outcome != "no_answer":
+        assert call.follow_up is not None
+        return f"Logged. Follow-up on {call.follow_up.due_on:%a %d %b}."
+    return "Logged."
+
+
+@require_POST
+@login_required
+def outcome(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Log what came of a call (``kind`` is one of ``OUTCOMES``) and answer with the row."""
+    action = owned_action(request, pk)
+    if action.kind != ActionKind.CALL or kind not in OUTCOMES:
+        raise Http404("No such call outcome.")
+    try:
+        call = OUTCOMES[kind](request, action, timezone.now())
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    return answer(request, call.action, note=note_for(call))
+
+
+@login_required
+def calls_page(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    now = timezone.now()
+    day = user.local_date(now)
+    company = Company.get()
+    reps = list(visible_users(user).order_by("first_name", "username"))
+    todays = visible_actions(user).filter(kind=ActionKind.CALL, due_on=day)
+    made: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for owner_id, status in todays.values_list("owner_id", "status"):
+        made[owner_id][status] += 1
+    book = coverage(reps, now, company)
+    mine = next((rep for rep in book if rep.rep.pk == user.pk), None)
+    team = [
+        (rep, dict(made[rep.rep.pk]), rep.warning(yours=False))
+        for rep in book
+        if rep.rep.pk != user.pk and (rep.customers or made[rep.rep.pk])
+    ]
+    context = {
+        **row_context(day),
+        "company": company,
+        "mine": mine,
+        "warning": mine.warning() if mine else "",
+        "actions": todays.filter(owner=user).select_related("customer").order_by("status", "id"),
+        "team": team,
+        "recent": scoped(Call.objects.all(), user, "action__owner")
+        .select_related("customer", "user")
+        .order_by("-at", "-id")[:RECENT],
+    }
+    return render(request, "outreach/calls.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("calls/", calls_page, name="calls"),
+    path("calls/<int:pk>/<slug:kind>/", outcome, name="call-outcome"),
+]

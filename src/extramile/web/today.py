@@ -19,6 +19,7 @@ from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book.forms import SnoozeForm
+from extramile.outreach.coverage import capacity_warning
 from extramile.web.htmx import is_htmx
 
 # Kinds whose row brings its own buttons: templates/agenda/kinds/<kind>.html (call outcomes, "Replied",
@@ -50,6 +51,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "total": total,
         "hidden": 0 if show_all else max(0, total - PAGE),
         "overdue": agenda.filter(due_on__lt=day).count(),
+        "calls_warning": capacity_warning(user),
         "done_today": Action.objects.filter(
             owner=user,
             status=ActionStatus.DONE,

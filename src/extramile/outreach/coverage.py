@@ -1,0 +1,139 @@
+"""Coverage: how much of each rep's book has heard from them within its cadence, and whether the
+rotation's calls a day can keep up.
+
+The book here is what the rotation serves: customers (not prospects or former customers) who may
+be called. A customer is within cadence when their last real contact is no older than their tier's
+cadence. The capacity a book needs is Σ 1 / cadence days over its customers (calls a calendar day),
+times 7 / working days a week (calls a working day); public holidays are ignored, so the figure
+is a floor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from extramile.accounts.models import Company, User
+from extramile.book.models import Customer, PhoneNumber, Status, Tier
+
+
+@dataclass(frozen=True)
+class TierCoverage:
+    tier: str
+    cadence_days: int
+    customers: int = 0
+    within: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.customers if self.customers else None
+
+    @property
+    def calls_a_day(self) -> float:
+        """Calls a calendar day to reach each of these customers once a cadence."""
+        return self.customers / self.cadence_days
+
+
+@dataclass(frozen=True)
+class RepCoverage:
+    rep: User
+    calls_per_day: int
+    working_days_a_week: int
+    tiers: list[TierCoverage] = field(default_factory=list)
+    no_phone: int = 0
+
+    @property
+    def customers(self) -> int:
+        return sum(t.customers for t in self.tiers)
+
+    @property
+    def within(self) -> int:
+        return sum(t.within for t in self.tiers)
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.customers if self.customers else None
+
+    @property
+    def needed_per_day(self) -> float:
+        """Calls a working day that keep the whole book within cadence."""
+        return sum(t.calls_a_day for t in self.tiers) * 7 / self.working_days_a_week
+
+    @property
+    def over_capacity(self) -> bool:
+        return round(self.needed_per_day, 1) > self.calls_per_day
+
+    def warning(self, yours: bool = True) -> str:
+        """“Your book needs 7.4 calls a working day to stay within cadence; you make 5.” (blank
+        when the rotation keeps up)."""
+        if not self.over_capacity:
+            return ""
+        needed = f"{self.needed_per_day:.1f} calls a working day to stay within cadence"
+        if yours:
+            return f"Your book needs {needed}; you make {self.calls_per_day}."
+        return f"{self.rep}'s book needs {needed}; the rotation makes {self.calls_per_day}."
+
+
+def rotation_book(owner_ids: list[int]) -> QuerySet[Customer]:
+    return Customer.objects.filter(
+        owner_id__in=owner_ids, status=Status.CUSTOMER, do_not_call=False
+    )
+
+
+def coverage(
+    reps: QuerySet[User] | list[User], now: dt.datetime, company: Company | None = None
+) -> list[RepCoverage]:
+    """Coverage per rep and tier, in one grouped query, in the order of ``reps``."""
+    company = company or Company.get()
+    reps = list(reps)
+    within = Q()
+    for tier in Tier.values:
+        since = now - dt.timedelta(days=company.cadence_days(tier))
+        within |= Q(tier=tier, last_contact_at__gte=since)
+    has_phone = Exists(PhoneNumber.objects.filter(customer=OuterRef("pk")))
+    rows = (
+        rotation_book([rep.pk for rep in reps])
+        .values("owner_id", "tier")
+        .annotate(
+            customers=Count("id"),
+            within=Count("id", filter=within),
+            no_phone=Count("id", filter=~Q(has_phone)),
+        )
+        .order_by()
+    )
+    counts: dict[tuple[int, str], dict[str, int]] = {
+        (row["owner_id"], row["tier"]): row for row in rows
+    }
+    working = len(company.working_weekdays)
+    result = []
+    for rep in reps:
+        tiers = []
+        no_phone = 0
+        for tier in Tier.values:
+            row = counts.get((rep.pk, tier), {})
+            no_phone += row.get("no_phone", 0)
+            tiers.append(
+                TierCoverage(
+                    tier=tier,
+                    cadence_days=company.cadence_days(tier),
+                    customers=row.get("customers", 0),
+                    within=row.get("within", 0),
+                )
+            )
+        result.append(RepCoverage(rep, company.calls_per_day, working, tiers, no_phone))
+    return result
+
+
+def capacity_warning(user: User, company: Company | None = None) -> str:
+    """The line for the top of a rep's Today when their book is too big for the rotation (only
+    counts per tier: cheaper than the full coverage)."""
+    company = company or Company.get()
+    rows = rotation_book([user.pk]).values_list("tier").annotate(count=Count("id")).order_by()
+    tiers = [
+        TierCoverage(tier=tier, cadence_days=company.cadence_days(tier), customers=count)
+        for tier, count in rows
+    ]
+    mine = RepCoverage(user, company.calls_per_day, len(company.working_weekdays), tiers)
+    return mine.warning()
