@@ -17,7 +17,10 @@ OUR_COMMANDS = {
     "plan": "plan a day's extra-mile actions for every user (idempotent)",
     "today": "print a user's agenda (--json for machines)",
     "cards": "plan a mail-by range of cards and write its PDFs, labels and CSV",
+    "sale": "record a sale (creates the customer's thank-you note)",
     "createuser": "create a user with a role (rep, manager, admin)",
+    "inbound": "log an inbound message owed a reply (prints its customer and deadline)",
+    "token": "API tokens: create (shown once), list, revoke",
     "migrate": "create or upgrade the database",
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,7 +12,7 @@ from django.db.models import QuerySet
 
 from extramile.accounts.models import Company, User
 from extramile.book.contact import normalise_email, normalise_phone
-from extramile.book.models import Customer, Fact, Promise
+from extramile.book.models import Customer, Fact, Promise, Sale
 
 
 class CustomerForm(forms.ModelForm):
@@ -25,6 +27,7 @@ class CustomerForm(forms.ModelForm):
             "preferred_name",
             "company_name",
             "status",
+            "tier",
             "owner",
             "birth_month",
             "birth_day",
@@ -67,6 +70,8 @@ class CustomerForm(forms.ModelForm):
             self.fields["country"].initial = company.country
         for name in ("birth_month", "birth_day", "birth_year"):
             self.fields[name].required = False
+        self.fields["tier"].required = False  # left out: the customer keeps their tier
+        self.tier_before = self.instance.tier
 
     def clean_email(self) -> str:
         raw = self.cleaned_data.get("email", "").strip()
@@ -76,10 +81,16 @@ class CustomerForm(forms.ModelForm):
         raw = self.cleaned_data.get("phone", "").strip()
         return normalise_phone(raw, self.company.country) if raw else ""
 
+    def clean_tier(self) -> str:
+        return self.cleaned_data.get("tier") or self.instance.tier or "C"
+
     def clean_country(self) -> str:
         return (self.cleaned_data.get("country") or "").upper()
 
     def save(self, commit: bool = True) -> Customer:
+        if self.add_prefix("tier") in self.data and self.cleaned_data["tier"] != self.tier_before:
+            # Picked by hand: the value score (a later issue) leaves this tier alone.
+            self.instance.tier_by_hand = True
         customer = super().save(commit=commit)
         if commit:
             email, phone = self.cleaned_data.get("email"), self.cleaned_data.get("phone")
@@ -119,3 +130,83 @@ class SnoozeForm(forms.Form):
         if until is None:
             raise ValidationError("Pick a day.")
         return until
+
+
+class SaleForm(forms.Form):
+    """Record a sale (customer page, ``extramile sale``): the day, what was bought, the amount.
+
+    ``today`` is the user's local date: a sale cannot be dated after it."""
+
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Write the date as YYYY-MM-DD, e.g. 2026-11-23."},
+    )
+    description = forms.CharField(
+        label="What was bought",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "A three-seat sofa in green velvet"}),
+        error_messages={
+            "required": "Say what was bought.",
+            "max_length": "Describe the sale in 200 characters at most.",
+        },
+    )
+    amount = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        error_messages={
+            "required": "Give the amount, e.g. 1249.00.",
+            "invalid": "Write the amount as a number, e.g. 1249.00 (no currency sign).",
+            "max_decimal_places": "The amount has at most two decimals (cents).",
+            "max_digits": "That amount is too large: at most 9,999,999,999.99.",
+            "max_whole_digits": "That amount is too large: at most 9,999,999,999.99.",
+        },
+    )
+
+    # A second identical sale within this time is taken for a double submit of the same form.
+    DOUBLE_SUBMIT = dt.timedelta(minutes=1)
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["date"].initial = today
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        if day > self.today:
+            raise ValidationError(
+                f"A sale can't be dated in the future (today is {self.today:%d %b %Y})."
+            )
+        return day
+
+    def clean_description(self) -> str:
+        text = " ".join(str(self.cleaned_data["description"]).split())
+        if not text:
+            raise ValidationError("Say what was bought.")
+        return text
+
+    def clean_amount(self) -> Decimal:
+        amount: Decimal = self.cleaned_data["amount"]
+        if not amount.is_finite():
+            raise ValidationError("Write the amount as a number, e.g. 1249.00.")
+        if amount < 0:
+            raise ValidationError("An amount can't be negative: record a refund separately.")
+        return amount
+
+    def duplicate(self, customer: Customer, now: dt.datetime) -> Sale | None:
+        """The same sale (customer, date, description, amount) recorded within the last minute:
+        the same form submitted twice. Call inside the transaction that records the sale, with
+        the customer's row locked, so two racing submits cannot both miss it."""
+        data = self.cleaned_data
+        return (
+            Sale.objects.filter(
+                customer=customer,
+                date=data["date"],
+                description=data["description"],
+                amount=data["amount"],
+                created_at__gte=now - self.DOUBLE_SUBMIT,
+            )
+            .order_by("-id")
+            .first()
+        )

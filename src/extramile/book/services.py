@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from extramile.accounts.models import User
 from extramile.book.contact import normalise_email, normalise_phone, try_normalise_phone
@@ -87,9 +88,14 @@ def record_sale(
     description: str,
     amount: Decimal,
     sold_by: User | None,
+    now: dt.datetime | None = None,
 ) -> Sale:
     """Record a sale. A referral of this customer that was waiting on a sale now has it, and its
-    reward, if any, becomes owed."""
+    reward, if any, becomes owed. The customer's thank-you note (and its Today item) is created
+    in the same transaction (``cards.thanks.note_for_sale``; ``note_of(sale)`` finds it)."""
+    from extramile.cards.thanks import note_for_sale  # cards builds on the book
+
+    now = now or timezone.now()
     sale = Sale(
         customer=customer, date=date, description=description, amount=amount, sold_by=sold_by
     )
@@ -101,6 +107,7 @@ def record_sale(
         if referral.reward_status == RewardStatus.PENDING:
             referral.reward_status = RewardStatus.OWED
         referral.save(update_fields=["sale", "reward_status"])
+    note_for_sale(sale, now)
     return sale
 
 

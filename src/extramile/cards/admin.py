@@ -12,7 +12,7 @@ class OccasionAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "code", "greeting", "source", "per_household")}),
         ("When", {"fields": ("holiday", "month", "day", "weekday", "nth")}),
-        ("Who and what", {"fields": ("sends_by_default", "template")}),
+        ("Who and what", {"fields": ("sends_by_default", "handwritten", "template")}),
     )
 
 
@@ -35,6 +35,6 @@ class CardAdmin(admin.ModelAdmin):
     list_display = ("__str__", "occasion", "owner", "mail_by", "status", "handwritten")
     list_filter = ("status", "occasion", "handwritten")
     search_fields = ("customer__last_name", "household__name")
-    raw_id_fields = ("owner", "customer", "household")
+    raw_id_fields = ("owner", "customer", "household", "sale")
     date_hierarchy = "mail_by"
     readonly_fields = ("personal", "created_at", "updated_at")

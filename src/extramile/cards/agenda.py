@@ -4,6 +4,9 @@ A rep's cards that share a mail-by date are one batch and one item on Today, sho
 before that date ("Mail 4 cards by Fri 27 Nov"): a Christmas season of thousands of cards stays
 one line, not thousands. The card itself (``Card``, one per recipient, occasion and year) is the
 unit of work; the batch item closes when its last card is mailed or skipped.
+
+Thank-you notes (``thanks.py``) are not part of a batch: each is its own Today item ("Write a
+thank-you note to Anna Smith for a sofa"), from the sale day until it is mailed or skipped.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Iterator
 from django.db.models import Count, Max, Q, QuerySet
 
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import ActionKind, Priority
-from extramile.agenda.registry import ActionSpec, planner, preparer
-from extramile.cards.models import Card, CardStatus
+from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.registry import ActionSpec, completer, planner, preparer
+from extramile.cards import thanks
+from extramile.cards.models import Card, CardStatus, Source
 from extramile.cards.planning import plan_cards
 
 # Cards are planned this many days ahead of their mail-by date, so the Cards page shows what is
@@ -40,9 +44,10 @@ def prepare_cards(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int
 
 
 def open_cards(owners: QuerySet[User]) -> QuerySet[Card]:
+    """Open cards of the batches (thank-you notes are Today items of their own)."""
     return Card.objects.filter(
         owner__in=owners, status__in=[CardStatus.PLANNED, CardStatus.WRITTEN]
-    )
+    ).exclude(occasion__source=Source.SALE)
 
 
 @planner("cards")
@@ -81,3 +86,32 @@ def card_batches(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iter
             expires_on=max(p["last"] for p in parts),
             priority=Priority.CARDS,
         )
+
+
+@preparer("thanks")
+def prepare_thank_you_notes(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
+    """Notes for recent sales recorded without one (an import, the demo); see thanks.catch_up."""
+    return thanks.catch_up(day, now, owners)
+
+
+@planner("thanks")
+def thank_you_notes(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator[ActionSpec]:
+    """One item per open note, refreshed every night (an address added since drops the warning)."""
+    notes = thanks.open_note_items(owners)
+    bought = thanks.purchases_by_day((note.customer_id, note.sale_day) for note in notes)
+    for note in notes:
+        yield thanks.spec_for(note, bought[(note.customer_id, note.sale_day)])
+
+
+@completer(ActionKind.THANK_YOU)
+def note_mailed(action: Action, now: dt.datetime, outcome: str) -> None:
+    """Done on Today means the note went in the post: written by hand (if not marked yet), then
+    mailed."""
+    from extramile.cards import services
+
+    card = thanks.card_of(action)
+    if card is None or not card.is_open:
+        return
+    if card.status == CardStatus.PLANNED:
+        services.mark_handwritten(card, now)
+    services.mark_mailed(Card.objects.filter(pk=card.pk), now)

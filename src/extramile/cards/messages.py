@@ -30,6 +30,7 @@ FIELDS = {
     "years": "How many years the anniversary marks",
     "years_as_customer": "Whole years since they became a customer",
     "last_purchase": "What they bought last",
+    "purchase": "What they bought that day (thank-you notes: every sale of the day)",
     "rep_name": "Your full name",
     "rep_first_name": "Your first name",
     "company": "The company's name",
@@ -141,10 +142,20 @@ def card_fields(card: Card, rep: User | None = None) -> dict[str, str]:
         "years": anniversary_years(card, person),
         "years_as_customer": years_between(since, card.occasion_on),
         "last_purchase": last_sale.description if last_sale else "",
+        "purchase": join_names(purchases(card)),
         "rep_name": rep.get_full_name() or rep.username,
         "rep_first_name": rep.first_name or rep.username,
         "company": Company.get().name,
     }
+
+
+def purchases(card: Card) -> list[str]:
+    """What a thank-you note thanks for: the recipient's sales on the note's day, first first.
+    Empty for other cards."""
+    if not card.occasion.is_thank_you:
+        return []
+    sales = Sale.objects.filter(customer_id=card.customer_id, date=card.occasion_on)
+    return list(sales.order_by("id").values_list("description", flat=True))
 
 
 def template_for(occasion: Occasion, user: User) -> str:

@@ -22,6 +22,7 @@ class Source(models.TextChoices):
     HOLIDAY = "holiday", "A holiday"
     FIXED = "fixed", "A fixed date every year"
     NTH_WEEKDAY = "nth_weekday", "The nth weekday of a month"
+    SALE = "sale", "A sale (a thank-you note, created when the sale is recorded)"
 
 
 # Sources whose date belongs to one customer: they are planned from the book, not the calendar.
@@ -67,6 +68,11 @@ class Occasion(models.Model):
     template = models.TextField(
         blank=True, help_text="The company's message; fields in braces, e.g. {preferred_name}."
     )
+    handwritten = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Written by hand: only the envelope and label are printed (thank-you notes).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -83,6 +89,11 @@ class Occasion(models.Model):
     @property
     def is_personal(self) -> bool:
         return self.source in PERSONAL_SOURCES
+
+    @property
+    def is_thank_you(self) -> bool:
+        """Created when a sale is recorded (cards/thanks.py), never by the calendar planner."""
+        return self.source == Source.SALE
 
     def clean(self) -> None:
         from extramile.cards import calendar
@@ -200,6 +211,17 @@ class Card(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    sale = models.ForeignKey(
+        "book.Sale",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="thank_you_notes",
+        db_index=False,
+        db_constraint=False,
+        help_text="For a thank-you note: the day's first sale (the note thanks for every sale "
+        "that day).",
+    )
     status = models.CharField(
         max_length=10, choices=CardStatus.choices, default=CardStatus.PLANNED, db_default="planned"
     )
@@ -233,6 +255,15 @@ class Card(models.Model):
                 condition=Q(mailed_at__isnull=False),
                 name="card_owner_mailed",
             ),
+            # Thank-you notes still to write or mail, per rep (Today's items): a handful per rep,
+            # and season cards (no sale) never enter it.
+            models.Index(
+                fields=["owner", "mail_by"],
+                condition=Q(sale__isnull=False, status__in=["planned", "written"]),
+                name="card_open_notes",
+            ),
+            # A deleted sale unlinks its note (on_delete runs in Django, by sale id).
+            models.Index(fields=["sale"], condition=Q(sale__isnull=False), name="card_sale"),
         ]
         constraints = [
             # One card per recipient, occasion and year: what makes planning idempotent. Integer

@@ -3,6 +3,10 @@
 The CLI (``extramile cards``) and the Cards page both call ``render``; what is printed is the
 written cards of the batch (a planned card is not ready; a handwritten one prints only its envelope
 and label). Cards without a postal address are left off envelopes and labels and reported.
+
+Thank-you notes are handwritten: their envelopes and labels print as soon as the note exists (the
+envelope can be ready before the words are), and the note itself prints in the cards PDF only
+with ``include_notes`` (its message, or the draft with what was bought).
 """
 
 from __future__ import annotations
@@ -10,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from extramile.accounts.models import Company
 from extramile.book.models import PostalAddress
 from extramile.cards.addresses import format_address
-from extramile.cards.models import Card, CardStatus
+from extramile.cards.models import Card, CardStatus, Source
 from extramile.cards.printing import (
     ENVELOPES,
     LAYOUTS,
@@ -67,9 +71,11 @@ class Batch:
 
 
 def ready_cards(cards: QuerySet[Card]) -> QuerySet[Card]:
-    """The written cards of a batch, in print order (mail-by date, then recipient)."""
+    """The written cards of a batch and its open thank-you notes, in print order (mail-by date,
+    then recipient)."""
+    note = Q(status=CardStatus.PLANNED, occasion__source=Source.SALE)
     return (
-        cards.filter(status=CardStatus.WRITTEN)
+        cards.filter(Q(status=CardStatus.WRITTEN) | note)
         .select_related("customer__household", "household", "occasion", "owner")
         .order_by("mail_by", "customer__last_name", "customer__first_name", "id")
     )
@@ -79,16 +85,24 @@ def address_lines(place: PostalAddress | None, home_country: str) -> list[str]:
     return [] if place is None else place.address_lines(home_country)
 
 
-def build(cards: QuerySet[Card], company: Company) -> Batch:
+def build(cards: QuerySet[Card], company: Company, include_notes: bool = False) -> Batch:
+    """The batch's print items. ``include_notes``: print the handwritten thank-you notes in the
+    cards PDF too (their message, else the draft); otherwise only their envelopes and labels."""
+    from extramile.cards.messages import draft
+
     batch = Batch(cards=list(ready_cards(cards)))
     for card in batch.cards:
+        handwritten = card.handwritten and not (include_notes and card.occasion.is_thank_you)
+        message = "" if handwritten else card.message
+        if card.occasion.is_thank_you and not handwritten and not message.strip():
+            message = draft(card)
         batch.items.append(
             PrintCard(
                 recipient=card.recipient_name,
                 address=address_lines(card.postal_source, company.country),
                 occasion=card.occasion.greeting or card.occasion.name,
-                message="" if card.handwritten else card.message,
-                handwritten=card.handwritten,
+                message=message,
+                handwritten=handwritten,
                 signature=card.owner.get_full_name() or card.owner.username,
                 reference=f"C-{card.pk}",
             )

@@ -13,10 +13,12 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     DateField,
     DateTimeField,
     IntegerField,
@@ -169,6 +171,7 @@ COLUMNS = (
     "household_id",
     "created_at",
     "updated_at",
+    "handwritten",
 )
 
 # The two unique indexes that make planning idempotent (see Card.Meta.constraints).
@@ -176,14 +179,17 @@ PER_PERSON = "(customer_id, occasion_id, occasion_on) WHERE household_id IS NULL
 PER_HOUSEHOLD = "(household_id, occasion_id, year) WHERE household_id IS NOT NULL"
 
 
-def insert_select(rows: QuerySet[Customer], conflict: str) -> int:
-    """INSERT … SELECT the rows (columns in COLUMNS order); cards that exist are left alone."""
+def insert_select(
+    rows: QuerySet[Any], conflict: str, columns_in_order: tuple[str, ...] = COLUMNS
+) -> int:
+    """INSERT … SELECT the rows (columns in ``columns_in_order``); cards that exist are left
+    alone."""
     try:
         select, params = rows.query.get_compiler(using=rows.db).as_sql()
     except EmptyResultSet:  # e.g. nobody bought anything on that day in any year
         return 0
     table = Card._meta.db_table
-    columns = ", ".join(COLUMNS)
+    columns = ", ".join(columns_in_order)
     sql = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT {conflict} DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -207,9 +213,10 @@ def card_rows(
         "c_none": Value(None, IntegerField()),
         "c_created": Value(now, DateTimeField()),
         "c_updated": Value(now, DateTimeField()),
+        "c_handwritten": Value(occasion.handwritten, BooleanField()),
     }
     names = ["c_occasion", "c_year", "c_on", "c_mail_by"]
-    times = ["c_created", "c_updated"]
+    times = ["c_created", "c_updated", "c_handwritten"]
     people = people.order_by()  # no ORDER BY in an INSERT … SELECT
     singles = people.filter(household__isnull=True) if occasion.per_household else people
     queries = [
@@ -256,7 +263,9 @@ def plan_cards(
     if not owner_ids:
         return summary
     window = Window(start, end, not_before, company)
-    for occasion in occasions if occasions is not None else Occasion.objects.all():
+    chosen = occasions if occasions is not None else Occasion.objects.all()
+    # Thank-you notes come from sales as they are recorded (cards/thanks.py), not the calendar.
+    for occasion in chosen.exclude(source=Source.SALE):
         # One transaction per occasion: a commit per date would write the same index pages over
         # and over (twice as slow at a million customers).
         with transaction.atomic():

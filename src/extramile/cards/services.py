@@ -1,5 +1,6 @@
 """What a rep does with a card: write it, mark it written (through the guard), handwritten,
-skipped or mailed. Plain functions taking ``now``; each keeps the batch's Today item in step.
+skipped or mailed. Plain functions taking ``now``; each keeps the batch's Today item in step, and
+a thank-you note's own item (``thanks.py``).
 
 Status moves planned → written → mailed, or to skipped with a reason. Updates are optimistic
 (``filter(status=…).update()``), so a double click never mails a card twice.
@@ -18,9 +19,16 @@ from django.db.models import QuerySet
 from extramile.accounts.models import User
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book.models import Customer
-from extramile.cards import guard, messages
+from extramile.cards import guard, messages, thanks
 from extramile.cards.agenda import batch_key
-from extramile.cards.models import Card, CardStatus, CardTemplate, Occasion, OccasionPreference
+from extramile.cards.models import (
+    Card,
+    CardStatus,
+    CardTemplate,
+    Occasion,
+    OccasionPreference,
+    Source,
+)
 
 MAX_MESSAGE = 4000
 
@@ -147,6 +155,7 @@ def skip(card: Card, reason: str, now: dt.datetime) -> Card:
             status=CardStatus.SKIPPED, skip_reason=reason[:300], updated_at=now
         )
         close_finished_batches([(card.owner_id, card.mail_by)], now)
+        thanks.close_actions([card.pk], CardStatus.SKIPPED, now)
     card.refresh_from_db()
     return card
 
@@ -155,13 +164,16 @@ def reopen(card: Card, now: dt.datetime) -> Card:
     """Back to planned: undo a skip, or take back a written card to change it."""
     if card.status == CardStatus.MAILED:
         raise ValidationError("This card has been mailed already.")
-    Card.objects.filter(pk=card.pk).update(
-        status=CardStatus.PLANNED,
-        skip_reason="",
-        handwritten=False,
-        written_at=None,
-        updated_at=now,
-    )
+    with transaction.atomic():
+        Card.objects.filter(pk=card.pk).update(
+            status=CardStatus.PLANNED,
+            skip_reason="",
+            handwritten=card.occasion.handwritten,
+            written_at=None,
+            updated_at=now,
+        )
+        if card.occasion.is_thank_you:
+            thanks.reopen_action(card, now)
     card.refresh_from_db()
     return card
 
@@ -171,10 +183,12 @@ def mark_mailed(cards: QuerySet[Card], now: dt.datetime) -> int:
     with transaction.atomic():
         written = cards.filter(status=CardStatus.WRITTEN)
         batches = set(written.values_list("owner_id", "mail_by").distinct())
+        notes = list(thanks.notes(written).values_list("pk", flat=True))
         count = Card.objects.filter(pk__in=written.values("pk")).update(
             status=CardStatus.MAILED, mailed_at=now, updated_at=now
         )
         close_finished_batches(batches, now)
+        thanks.close_actions(notes, CardStatus.MAILED, now)
     return count
 
 
@@ -182,11 +196,15 @@ def close_finished_batches(batches: set[tuple[int, dt.date]] | list, now: dt.dat
     """Close the Today item of every batch whose cards are all mailed or skipped."""
     closed = 0
     for owner_id, mail_by in batches:
-        still_open = Card.objects.filter(
-            owner_id=owner_id,
-            mail_by=mail_by,
-            status__in=[CardStatus.PLANNED, CardStatus.WRITTEN],
-        ).exists()
+        still_open = (
+            Card.objects.filter(
+                owner_id=owner_id,
+                mail_by=mail_by,
+                status__in=[CardStatus.PLANNED, CardStatus.WRITTEN],
+            )
+            .exclude(occasion__source=Source.SALE)  # thank-you notes have their own items
+            .exists()
+        )
         if not still_open:
             closed += Action.objects.filter(
                 key=batch_key(owner_id, mail_by),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,10 +22,10 @@ from django.views.decorators.http import require_POST
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.cards import messages as card_messages
-from extramile.cards import output, services
+from extramile.cards import output, services, thanks
 from extramile.cards.models import Card, CardStatus, CardTemplate, Occasion
 from extramile.cards.printing import PrintError
-from extramile.web.today import current_user
+from extramile.web.today import answer, current_user, owned_action
 
 MAX_RANGE = dt.timedelta(days=92)
 MONTHS = 6
@@ -111,6 +112,12 @@ def card_list(request: HttpRequest) -> HttpResponse:
     groups: dict[dt.date, list[Card]] = defaultdict(list)
     for card in cards:
         groups[card.mail_by].append(card)
+    # Thank-you notes show what was bought (one query for the page's notes).
+    notes = [card for group in groups.values() for card in group if card.occasion.is_thank_you]
+    bought = thanks.purchases_by_day((card.customer_id, card.occasion_on) for card in notes)
+    purchases = {
+        card.pk: thanks.what(bought[(card.customer_id, card.occasion_on)]) for card in notes
+    }
     summary = services.tally(card for group in groups.values() for card in group)
     owners = visible_users(user)
     query = {
@@ -122,7 +129,10 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "day": day,
-        "groups": sorted(groups.items()),
+        "groups": [
+            (mail_by, [(card, purchases.get(card.pk, "")) for card in group])
+            for mail_by, group in sorted(groups.items())
+        ],
         "counts": summary.counts,
         "needs_address": len(summary.unaddressed),
         "query": "&".join(f"{k}={v}" for k, v in query.items() if v),
@@ -241,7 +251,8 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         if problem:
             raise PrintError(problem)
-        batch = output.build(batch_queryset(request.GET, user, start, end), company)
+        cards = batch_queryset(request.GET, user, start, end)
+        batch = output.build(cards, company, include_notes=request.GET.get("notes") == "1")
         data = output.render(kind, batch, company, options)
     except PrintError as error:
         messages.error(request, str(error))
@@ -277,3 +288,61 @@ def templates(request: HttpRequest) -> HttpResponse:
     rows = [(o, own.get(o.pk, ""), errors.get(o.pk, "")) for o in occasions]
     context = {"rows": rows, "fields": card_messages.FIELDS}
     return render(request, "cards/templates.html", context, status=422 if errors else 200)
+
+
+# --- Thank-you notes on Today -------------------------------------------------------------------
+
+
+def note_step(
+    request: HttpRequest, pk: int, step: Callable[[Card, dt.datetime], str]
+) -> HttpResponse:
+    """Apply one step to the note behind a thank-you row on Today; answer with the row."""
+    action = owned_action(request, pk)
+    card = thanks.card_of(action)
+    if card is None or not visible_cards(current_user(request)).filter(pk=card.pk).exists():
+        return answer(request, action, error="This thank-you note no longer exists.")
+    try:
+        note = step(card, timezone.now())
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    action.refresh_from_db()
+    return answer(request, action, note=note)
+
+
+def _written(card: Card, now: dt.datetime) -> str:
+    services.mark_handwritten(card, now)
+    return "Written by hand: mail it next."
+
+
+def _mailed(card: Card, now: dt.datetime) -> str:
+    if card.status == CardStatus.MAILED:
+        thanks.close_actions([card.pk], CardStatus.MAILED, now)
+        return "Already mailed."
+    if card.status == CardStatus.PLANNED:
+        services.mark_handwritten(card, now)
+    services.mark_mailed(Card.objects.filter(pk=card.pk), now)
+    return "Mailed. Thank you!"
+
+
+@require_POST
+@login_required
+def note_written(request: HttpRequest, pk: int) -> HttpResponse:
+    return note_step(request, pk, _written)
+
+
+@require_POST
+@login_required
+def note_mailed(request: HttpRequest, pk: int) -> HttpResponse:
+    return note_step(request, pk, _mailed)
+
+
+@require_POST
+@login_required
+def note_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = request.POST.get("reason", "").strip() or "Skipped from Today."
+
+    def _skip(card: Card, now: dt.datetime) -> str:
+        services.skip(card, reason, now)
+        return "Skipped."
+
+    return note_step(request, pk, _skip)

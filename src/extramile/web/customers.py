@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from extramile.accounts.models import Company
@@ -21,9 +22,10 @@ from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.agenda.models import Action
 from extramile.book import services
 from extramile.book.family import generation_span, relatives
-from extramile.book.forms import CustomerForm, FactForm, PromiseForm
+from extramile.book.forms import CustomerForm, FactForm, PromiseForm, SaleForm
 from extramile.book.models import Customer, EmailAddress, PhoneNumber, Promise, Status
 from extramile.cards import services as card_services
+from extramile.cards import thanks
 from extramile.cards.models import Card
 from extramile.web.htmx import is_htmx, render_page
 from extramile.web.today import current_user
@@ -124,6 +126,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         ],
         "fact_form": FactForm(),
         "promise_form": PromiseForm(initial={"due_on": today}),
+        "sale_form": SaleForm(today=today),
     }
 
 
@@ -229,3 +232,50 @@ def promise_met(request: HttpRequest, pk: int) -> HttpResponse:
     promise = get_object_or_404(Promise.objects.filter(customer__in=book), pk=pk)
     services.mark_promise_met(promise, timezone.now())
     return promises_fragment(request, promise.customer, PromiseForm())
+
+
+@require_POST
+@login_required
+def add_sale(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a sale from the customer page; the thank-you note is created with it. A double
+    submit of the same form (same sale within a minute) records it once."""
+    customer = visible_customer(request, pk)
+    user = current_user(request)
+    now = timezone.now()
+    form = SaleForm(request.POST, today=user.local_date(now))
+    back = redirect(reverse("customer", args=[customer.pk]) + "#sales")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(
+                request, "The sale was not recorded: " + "; ".join(str(e) for e in errors)
+            )
+        return back
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            # Serialise sales of this customer, so two racing submits see each other.
+            list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
+            if form.duplicate(customer, now) is not None:
+                messages.warning(
+                    request, "That sale was recorded a moment ago; not recorded again."
+                )
+                return back
+            sale = services.record_sale(
+                customer, data["date"], data["description"], data["amount"], user, now=now
+            )
+    except ValidationError as error:
+        messages.error(request, "The sale was not recorded: " + " ".join(error.messages))
+        return back
+    note = thanks.note_of(sale)
+    text = f"Recorded the sale: {sale.description}, {sale.amount:,.2f}. " + thanks.explain(
+        sale, note, now
+    )
+    if note is not None and note.is_open and note.needs_address:
+        link = reverse("customer-edit", args=[customer.pk])
+        messages.success(
+            request,
+            format_html('{} <a href="{}">Add the postal address</a>.', text, link),
+        )
+    else:
+        messages.success(request, text)
+    return back

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             owners = owners.filter(pk=find_user(options["user"]).pk)
         summaries = [engine.plan(day, now, owners)] if day else engine.plan_local_today(now, owners)
         for summary in summaries:
-            parts = ", ".join(f"{name} {count}" for name, count in summary.planned.items())
+            parts = ", ".join(f"{name} {count}" for name, count in summary.planned.items() if count)
             prepared = "".join(
                 f"; {count} {name} planned ahead"
                 for name, count in summary.prepared.items()

@@ -47,6 +47,12 @@ class Command(BaseCommand):
         parser.add_argument("--paper", default="", help="letter or a4 (default by country)")
         parser.add_argument("--envelope", default="", help="no10, c6 or a7 (default by country)")
         parser.add_argument("--sheet", default="", help="avery5160 or l7160 (default by country)")
+        parser.add_argument(
+            "--thank-you-notes",
+            action="store_true",
+            help="include the handwritten thank-you notes in the cards PDF (default: envelopes "
+            "and labels only)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         start, end = parse_date(options["start"]), parse_date(options["end"])
@@ -62,7 +68,7 @@ class Command(BaseCommand):
             cards = scoped(cards, user)
         plan = plan_cards(start, end, now, owners)
         company = Company.get()
-        batch = output.build(cards, company)
+        batch = output.build(cards, company, include_notes=options["thank_you_notes"])
         summary = services.tally(cards.select_related("customer__household", "household"))
         self.stdout.write(
             f"Cards to mail {start} – {end}: {summary.total} ({plan.created} newly planned); "
