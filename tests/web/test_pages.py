@@ -388,3 +388,19 @@ def test_three_generations_show_from_the_youngest_too(client, owner):
     services.relate(elder, "parent", parent)
     html = login(client, owner).get(reverse("customer", args=[kid.pk])).content.decode()
     assert "3 generations served" in html
+
+
+def test_no_template_comment_leaks_onto_a_page():
+    """Django's {# #} comments are one line only: a multi-line one prints as text."""
+    import re
+    from pathlib import Path
+
+    import extramile
+
+    root = Path(extramile.__file__).parent
+    leaks = [
+        str(path.relative_to(root))
+        for path in root.rglob("templates/**/*.html")
+        if any("\n" in m for m in re.findall(r"\{#(.*?)#\}", path.read_text(), re.S))
+    ]
+    assert leaks == []

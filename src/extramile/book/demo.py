@@ -374,6 +374,9 @@ class DemoResult:
     promises: int = 0
     facts: int = 0
     key_dates: int = 0
+    tiers_and_contacts: int = 0
+    service_requests: int = 0
+    messages: int = 0
 
 
 @dataclass
@@ -798,4 +801,17 @@ def create_demo(
         builder.build(customers)
         result = DemoResult(company=company, logins=logins)
         builder.save(result)
+        add_daily_habits(result, now, seed)
     return result
+
+
+def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
+    """Tiers and last contacts (for the calls rotation), service requests and inbound messages.
+    Thank-you notes for the demo's recent sales come from the first plan."""
+    from extramile.inbox.demo import create_demo_messages
+    from extramile.outreach.demo import populate as tiers_and_contacts
+    from extramile.service.demo import populate as service_requests
+
+    result.tiers_and_contacts = tiers_and_contacts(now, random.Random(seed + 1))
+    result.service_requests = service_requests(now, random.Random(seed + 2))
+    result.messages = create_demo_messages(now, seed + 3)

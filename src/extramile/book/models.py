@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from extramile.accounts.models import validate_country, validate_time_zone
 from extramile.book import dates
@@ -134,6 +135,10 @@ class Customer(PostalAddress):
             models.Index(fields=["last_name", "first_name"], name="customer_name"),
             models.Index(fields=["customer_since"], name="customer_since"),
             models.Index(fields=["owner", "last_contact_at"], name="customer_owner_contact"),
+            # Covers the calls rotation's per-tier counts (the capacity line on Today).
+            models.Index(
+                fields=["owner", "status", "do_not_call", "tier"], name="customer_owner_tiers"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -189,7 +194,11 @@ class EmailAddress(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "id"]
-        indexes = [models.Index(fields=["address"], name="email_address")]
+        indexes = [
+            models.Index(fields=["address"], name="email_address"),
+            # Inbound e-mail is matched case-insensitively (inbox/matching.py).
+            models.Index(Lower("address"), name="email_address_lower"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "address"], name="email_once_per_customer")
         ]

@@ -9,6 +9,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     nav = [
         ("today", "Today"),
         ("customers", "Customers"),
+        ("service", "Service"),
+        ("inbox", "Inbox"),
+        ("calls", "Calls"),
         ("cards", "Cards"),
         ("settings", "Settings"),
     ]

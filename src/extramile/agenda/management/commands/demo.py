@@ -54,7 +54,8 @@ class Command(BaseCommand):
             f"Demo company {result.company.name}: {result.customers} customers in "
             f"{result.households} households, {result.relationships} family links, "
             f"{result.facts} facts, {result.key_dates} key dates, {result.sales} sales, "
-            f"{result.referrals} referrals, {result.promises} promises."
+            f"{result.referrals} referrals, {result.promises} promises, "
+            f"{result.service_requests} service requests, {result.messages} inbound messages."
         )
         self.stdout.write("Log in with:")
         for username, role, password in result.logins:
