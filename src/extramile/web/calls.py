@@ -21,6 +21,7 @@ from extramile.agenda.models import Action, ActionKind
 from extramile.outreach import outcomes
 from extramile.outreach.coverage import coverage
 from extramile.outreach.models import Call
+from extramile.business_hours import for_user
 from extramile.web.today import answer, current_user, owned_action, row_context
 
 RECENT = 20
@@ -118,6 +119,7 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         "company": company,
         "mine": mine,
         "warning": mine.warning() if mine else "",
+        "working_day": for_user(user, company).is_working_day(day),
         "actions": todays.filter(owner=user).select_related("customer").order_by("status", "id"),
         "team": team,
         "recent": scoped(Call.objects.all(), user, "action__owner")

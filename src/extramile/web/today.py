@@ -25,6 +25,8 @@ from extramile.web.htmx import is_htmx
 # Kinds whose row brings its own buttons: templates/agenda/kinds/<kind>.html (call outcomes, "Replied",
 # the service request's link, the thank-you note's "Written" / "Mailed").
 KIND_ROWS = frozenset({"call", "reply", "service", "thank_you"})
+# Kinds whose row shows its own deadline (a mail-by date, a reply clock): no generic "due" line.
+OWN_DEADLINE = frozenset({"cards", "reply", "service", "thank_you"})
 
 # Today shows the most important thirty; a longer list is a backlog, a click away.
 PAGE = 30
@@ -66,6 +68,7 @@ def row_context(day: dt.date) -> dict[str, object]:
     return {
         "day": day,
         "kind_rows": KIND_ROWS,
+        "own_deadline": OWN_DEADLINE,
         "tomorrow_iso": (day + dt.timedelta(days=1)).isoformat(),
         "actions_url": reverse("action-done", args=[0]).removesuffix("0/done/"),
     }
