@@ -161,6 +161,10 @@ def recipients(occasion: Occasion, owner_ids: list[int]) -> QuerySet[Customer]:
     return people.filter(pk__in=choices.filter(wants_card=True).values("customer_id"))
 
 
+# Why a planned card is withdrawn (thank-you notes use the same words).
+NO_POST = "The customer asked for no post."
+OPTED_OUT = "The customer opted out of this occasion."
+
 COLUMNS = (
     "occasion_id",
     "year",
@@ -332,7 +336,7 @@ def withdraw(start: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
         return cards.update(status=CardStatus.SKIPPED, skip_reason=reason, updated_at=now)
 
     no_post = Customer.objects.filter(do_not_mail=True, owner__in=owners).values("pk")
-    count += skip(planned.filter(customer_id__in=no_post), "The customer asked for no post.")
+    count += skip(planned.filter(customer_id__in=no_post), NO_POST)
     gone = Customer.objects.filter(status=Status.FORMER, owner__in=owners).values("pk")
     count += skip(planned.filter(customer_id__in=gone), "No longer a customer.")
     opted_out = OccasionPreference.objects.filter(wants_card=False)
@@ -340,6 +344,6 @@ def withdraw(start: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
         who = opted_out.filter(occasion_id=occasion_id).values("customer_id")
         count += skip(
             planned.filter(occasion_id=occasion_id, customer_id__in=who),
-            "The customer opted out of this occasion.",
+            OPTED_OUT,
         )
     return count

@@ -32,6 +32,7 @@ from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
 from extramile.agenda.registry import ActionSpec
 from extramile.book.models import Customer, Sale, display_name
 from extramile.cards.models import Card, CardStatus, Occasion, OccasionPreference, Source
+from extramile.cards.planning import COLUMNS, NO_POST, OPTED_OUT, PER_PERSON, insert_select
 
 CODE = "thank_you"
 # The note is due (its mail-by date) this many working days after the sale.
@@ -39,25 +40,11 @@ DUE_WORKING_DAYS = 2
 # Sales older than this (in days before the owner's today) get no note.
 CATCH_UP_DAYS = 14
 
-NO_POST = "The customer asked for no post."
-OPTED_OUT = "The customer opted out of this occasion."
 NO_ADDRESS = "No postal address yet: add one."
 OPEN = [CardStatus.PLANNED, CardStatus.WRITTEN]
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
 
-NOTE_COLUMNS = (
-    "occasion_id",
-    "year",
-    "occasion_on",
-    "mail_by",
-    "owner_id",
-    "customer_id",
-    "household_id",
-    "created_at",
-    "updated_at",
-    "handwritten",
-    "sale_id",
-)
+NOTE_COLUMNS = (*COLUMNS, "sale_id")
 
 
 def note_occasion() -> Occasion | None:
@@ -327,7 +314,6 @@ def catch_up(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
     sale-date index (a day of sales for a million customers is a few thousand rows). Then skips
     the open notes of customers who asked for no post or opted out, and closes the Today items of
     notes mailed or skipped elsewhere. Idempotent; returns how many notes it created."""
-    from extramile.cards.planning import PER_PERSON, insert_select
 
     occasion = note_occasion()
     if occasion is None:

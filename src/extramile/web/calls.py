@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from extramile.accounts.models import Company
 from extramile.accounts.scoping import scoped, visible_actions, visible_users
 from extramile.agenda.models import Action, ActionKind
+from extramile.business_hours import for_user
 from extramile.outreach import outcomes
 from extramile.outreach.coverage import coverage
 from extramile.outreach.models import Call
-from extramile.business_hours import for_user
 from extramile.web.today import answer, current_user, owned_action, row_context
 
 RECENT = 20
