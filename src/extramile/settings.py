@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "extramile.service",
     "extramile.inbox",
     "extramile.outreach",
+    "extramile.outbox",
+    "extramile.articles",
+    "extramile.value",
+    "extramile.ideas",
 ]
 
 MIDDLEWARE = [

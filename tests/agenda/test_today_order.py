@@ -89,3 +89,41 @@ def test_a_contact_moves_the_last_contact_forward_never_back(customer, owner):
         record_contact(customer, NOW, "card", owner)
     assert Contact.objects.filter(customer=customer).count() == 2
     assert not Action.objects.filter(status=ActionStatus.OPEN).exists()
+
+
+def test_a_value_adding_extra_is_done_only_with_how_it_adds_value(owner, customer):
+    engine.upsert(
+        [
+            ActionSpec(
+                key="lunch:1",
+                kind=ActionKind.LUNCH,
+                owner_id=owner.pk,
+                customer_id=customer.pk,
+                title="Invite Anna to lunch",
+                due_on=DAY,
+                priority=Priority.NORMAL,
+            )
+        ],
+        NOW,
+    )
+    lunch = Action.objects.get(key="lunch:1")
+    with pytest.raises(ValidationError, match="How will this create more value"):
+        services.complete(lunch, NOW, value_answer="  ")
+    assert Action.objects.get(key="lunch:1").status == ActionStatus.OPEN
+    done = services.complete(lunch, NOW, value_answer="Hear how the new fleet plan is going")
+    assert (done.status, done.value_answer) == (
+        ActionStatus.DONE,
+        "Hear how the new fleet plan is going",
+    )
+
+
+def test_extras_wait_while_a_promise_is_overdue(customer):
+    from extramile.book.expectations import held_back, hold_back_reason
+    from extramile.book.models import Customer, Promise
+
+    assert hold_back_reason(customer, DAY) == ""
+    Promise.objects.create(customer=customer, description="Send the brochure", due_on=DAY)
+    assert hold_back_reason(customer, DAY) == ""  # due today: not overdue yet
+    later = DAY + dt.timedelta(days=1)
+    assert "Send the brochure" in hold_back_reason(customer, later)
+    assert not Customer.objects.exclude(pk__in=held_back(later)).filter(pk=customer.pk).exists()

@@ -28,6 +28,11 @@ def company_data(**extra):
         "company-cadence_a_days": "21",
         "company-cadence_b_days": "90",
         "company-cadence_c_days": "180",
+        "company-tier_a_percent": "20",
+        "company-tier_b_percent": "30",
+        "company-article_every_months": "6",
+        "company-emails_per_minute": "600",
+        "company-lunch_every_days": "14",
     }
     data.update(extra)
     return data
@@ -89,6 +94,7 @@ def test_an_admin_changes_the_company(client, admin_user, company):
         ({"company-card_lead_days": "61"}, "less than or equal to 60"),
         ({"company-cadence_a_days": "120"}, "tier A’s cadence must be no longer than"),
         ({"company-reply_within_minutes": "0"}, "greater than or equal to 1"),
+        ({"company-tier_b_percent": "90"}, "cannot be more than 100% of customers"),
     ],
 )
 def test_company_settings_explain_bad_input(client, admin_user, company, extra, message):

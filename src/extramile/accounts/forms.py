@@ -52,6 +52,11 @@ class CompanyForm(forms.ModelForm):
             "cadence_a_days",
             "cadence_b_days",
             "cadence_c_days",
+            "tier_a_percent",
+            "tier_b_percent",
+            "article_every_months",
+            "emails_per_minute",
+            "lunch_every_days",
         ]
         widgets = {
             "business_day_starts": forms.TimeInput(attrs={"type": "time"}),

@@ -112,6 +112,33 @@ class Company(models.Model):
     cadence_c_days = models.PositiveSmallIntegerField(
         "tier C: call every (days)", default=180, validators=[MinValueValidator(7)]
     )
+    article_every_months = models.PositiveSmallIntegerField(
+        "an article every (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Each customer gets an article when their last one is this old.",
+    )
+    emails_per_minute = models.PositiveIntegerField(
+        "e-mails sent per minute",
+        default=600,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text="The outbox never sends faster than this (your mail server's limit).",
+    )
+    tier_a_percent = models.PositiveSmallIntegerField(
+        "tier A: top % by value score",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    tier_b_percent = models.PositiveSmallIntegerField(
+        "tier B: next % by value score",
+        default=30,
+        validators=[MaxValueValidator(100)],
+    )
+    lunch_every_days = models.PositiveSmallIntegerField(
+        "suggest a breakfast or lunch every (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
 
     class Meta:
         verbose_name_plural = "company"
@@ -123,6 +150,10 @@ class Company(models.Model):
         if self.business_day_starts >= self.business_day_ends:
             raise ValidationError(
                 {"business_day_ends": "The business day must end after it starts."}
+            )
+        if self.tier_a_percent + self.tier_b_percent > 100:
+            raise ValidationError(
+                {"tier_b_percent": "Tiers A and B together cannot be more than 100% of customers."}
             )
         if not self.cadence_a_days <= self.cadence_b_days <= self.cadence_c_days:
             raise ValidationError(

@@ -16,6 +16,15 @@ class ActionKind(models.TextChoices):
     THANK_YOU = "thank_you", "Thank-you note"
     CALL = "call", "Proactive call"
     FOLLOW_UP = "follow_up", "Follow up"
+    ARTICLE_FOLLOW_UP = "article_follow_up", "Talk about an article"
+    LUNCH = "lunch", "Breakfast or lunch"
+    SURPRISE = "surprise", "Weekly surprise"
+    INTENTION = "intention", "Weekly intention"
+
+
+# Value-adding extras: done only with an answer to "how will this create more value for this
+# customer?" (``Action.value_answer``), and held back while the customer has an overdue promise.
+VALUE_KINDS = frozenset({ActionKind.ARTICLE_FOLLOW_UP, ActionKind.LUNCH, ActionKind.SURPRISE})
 
 
 class ActionStatus(models.TextChoices):
@@ -68,6 +77,9 @@ class Action(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=10, choices=ActionStatus.choices, default="open")
     outcome = models.TextField(blank=True)
+    value_answer = models.TextField(
+        blank=True, help_text="How this extra creates more value for the customer (value kinds)."
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

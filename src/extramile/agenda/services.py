@@ -15,7 +15,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from extramile.accounts.models import User
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.models import VALUE_KINDS, Action, ActionKind, ActionStatus
 from extramile.agenda.registry import COMPLETERS, completer
 
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
@@ -53,9 +53,20 @@ def _close(action: Action, status: str, now: dt.datetime, outcome: str) -> Actio
     return action
 
 
-def complete(action: Action, now: dt.datetime, outcome: str = "") -> Action:
+VALUE_QUESTION = "How will this create more value for this customer?"
+
+
+def complete(action: Action, now: dt.datetime, outcome: str = "", value_answer: str = "") -> Action:
+    """Mark an action done. A value-adding extra (an article follow-up, a lunch, a surprise) needs
+    the answer to ``VALUE_QUESTION``, recorded with it."""
+    value_answer = value_answer.strip()
+    if action.kind in VALUE_KINDS and not value_answer:
+        raise ValidationError(f"{VALUE_QUESTION} Write a line before marking it done.")
     with transaction.atomic():
         action = _close(action, ActionStatus.DONE, now, outcome.strip())
+        if value_answer:
+            Action.objects.filter(pk=action.pk).update(value_answer=value_answer)
+            action.value_answer = value_answer
         finish = COMPLETERS.get(action.kind)
         if finish is not None:
             finish(action, now, outcome.strip())

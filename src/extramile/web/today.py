@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
-from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.models import VALUE_KINDS, Action, ActionStatus
 from extramile.book.forms import SnoozeForm
 from extramile.outreach.coverage import capacity_warning
 from extramile.web.htmx import is_htmx
@@ -69,6 +69,8 @@ def row_context(day: dt.date) -> dict[str, object]:
         "day": day,
         "kind_rows": KIND_ROWS,
         "own_deadline": OWN_DEADLINE,
+        "value_kinds": VALUE_KINDS,
+        "value_question": services.VALUE_QUESTION,
         "tomorrow_iso": (day + dt.timedelta(days=1)).isoformat(),
         "actions_url": reverse("action-done", args=[0]).removesuffix("0/done/"),
     }
@@ -107,7 +109,17 @@ def close(
 @require_POST
 @login_required
 def done(request: HttpRequest, pk: int) -> HttpResponse:
-    return close(request, pk, services.complete, "outcome", "Done. Nice work.")
+    action = owned_action(request, pk)
+    try:
+        action = services.complete(
+            action,
+            timezone.now(),
+            request.POST.get("outcome", ""),
+            value_answer=request.POST.get("value_answer", ""),
+        )
+    except ValidationError as error:
+        return answer(request, action, error=" ".join(error.messages))
+    return answer(request, action, note="Done. Nice work.")
 
 
 @require_POST

@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from extramile.web import calls, cards, customers, inbox, preferences, service, today
+from extramile.web import (
+    articles,
+    calls,
+    cards,
+    customers,
+    ideas,
+    inbox,
+    lunches,
+    preferences,
+    service,
+    today,
+    unsubscribe,
+)
 
 urlpatterns = [
     path("", today.today, name="today"),
@@ -30,6 +42,10 @@ urlpatterns = [
     *service.urlpatterns,
     *inbox.urlpatterns,
     *calls.urlpatterns,
+    *articles.urlpatterns,
+    *lunches.urlpatterns,
+    *ideas.urlpatterns,
+    *unsubscribe.urlpatterns,
     path("settings/", preferences.settings_page, name="settings"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
