@@ -3,7 +3,7 @@
     python bench/cards.py [--customers 1000000] [--reps 200] [--print 10000]
 
 Runs on a throwaway SQLite file, and also on PostgreSQL when EXTRAMILE_TEST_DATABASE_URL is set
-(a database named extramile_bench is created and dropped). Prints figures; asserts nothing.
+(a database named extramile_bench_cards is created and dropped). Prints figures; asserts nothing.
 Targets on 2 cores: planning the season for 1,000,000 customers < 30 s; 10,000 cards with their
 envelopes and labels rendered < 15 s.
 """
@@ -18,11 +18,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import plan as plan_bench  # the book generator
+import common  # the shared generator and database set-up
 
 SEASON = (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
 
@@ -44,16 +43,11 @@ def main() -> None:
     if args.engine:
         run_one(args)
         return
-    engines: list[tuple[str, str | None]] = [("sqlite", None)]
-    pg = os.environ.get("EXTRAMILE_TEST_DATABASE_URL")
-    if pg:
-        parts = urlsplit(pg)
-        engines.append(("postgresql", urlunsplit(parts._replace(path="/extramile_bench"))))
     print(
         f"ExtraMile cards benchmark: {args.customers:,} customers, {args.reps} reps, "
         f"{os.cpu_count()} cores"
     )
-    for engine, url in engines:
+    for engine, url in common.engines("extramile_bench_cards"):
         command = [sys.executable, __file__, "--engine", engine]
         command += ["--customers", str(args.customers), "--reps", str(args.reps)]
         command += ["--print", str(args.printed)]
@@ -119,12 +113,12 @@ def write_cards(count: int) -> list[int]:
 
 def run_one(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="extramile-bench-") as workdir:
-        plan_bench.setup(args, workdir)
+        common.setup(args, workdir)
         from django.utils import timezone
 
         from extramile.cards.planning import plan_cards
 
-        _reps, generated = plan_bench.generate(args.customers, args.reps)
+        _reps, generated = common.generate(args.customers, args.reps)
         pairs = households()
         now = timezone.now()
         started = time.perf_counter()
@@ -144,7 +138,7 @@ def run_one(args: argparse.Namespace) -> None:
         if args.printed:
             print_cards(args.printed)
         if args.engine == "postgresql":
-            plan_bench.drop_postgres(args.database_url)
+            common.drop_postgres(args.database_url)
 
 
 def print_cards(count: int) -> None:

@@ -1,10 +1,12 @@
-"""Benchmark: the daily habits on generated data — one day's call rotation for everyone.
+"""Benchmark: the daily habits on generated data — one day's call rotation for everyone, and
+reply deadlines for a year of inbound messages.
 
-    python bench/habits.py [--customers 1000000] [--reps 200]
+    python bench/habits.py [--customers 1000000] [--reps 200] [--messages 100000]
 
 Runs on a throwaway SQLite file, and also on PostgreSQL when EXTRAMILE_TEST_DATABASE_URL is set
 (a database named extramile_bench_habits is created and dropped). Prints figures; asserts nothing.
-Target on 2 cores: the rotation for 200 reps × 5,000 customers (1,000,000) < 10 s.
+Targets on 2 cores: the rotation for 200 reps × 5,000 customers (1,000,000) < 10 s; reply
+deadlines for 100,000 inbound messages < 5 s (and the end-to-end bulk log of them is reported).
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import plan as plan_bench  # the book generator
+import common  # the shared generator and database set-up
 
 # 2026-11-23 is a Monday, and not a holiday.
 NOW = dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC)
@@ -34,6 +34,7 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=100_000, help="inbound messages")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
     parser.add_argument("--database-url", help="(internal)")
     return parser.parse_args()
@@ -44,104 +45,17 @@ def main() -> None:
     if args.engine:
         run_one(args)
         return
-    engines: list[tuple[str, str | None]] = [("sqlite", None)]
-    pg = os.environ.get("EXTRAMILE_TEST_DATABASE_URL")
-    if pg:
-        parts = urlsplit(pg)
-        engines.append(("postgresql", urlunsplit(parts._replace(path="/extramile_bench_habits"))))
     print(
         f"ExtraMile habits benchmark: {args.customers:,} customers, {args.reps} reps, "
         f"{os.cpu_count()} cores"
     )
-    if not pg:
-        print("(set EXTRAMILE_TEST_DATABASE_URL to run it on PostgreSQL too)")
-    for engine, url in engines:
+    for engine, url in common.engines("extramile_bench_habits"):
         command = [sys.executable, __file__, "--engine", engine]
         command += ["--customers", str(args.customers), "--reps", str(args.reps)]
+        command += ["--messages", str(args.messages)]
         if url:
             command += ["--database-url", url]
         subprocess.run(command, check=True)
-
-
-def generate(customers: int, reps: int, rng: random.Random) -> float:
-    """Reps and their books, written in big batches (bench/plan.py's way, with the columns the
-    calls need): tiers (10% A, 30% B, 60% C), a last contact for 85% spread over the last 400
-    days, 1% do-not-call, 3% former customers, a phone for 95%, pinned facts for 10%. Returns
-    the seconds it took."""
-    from django.db import connection, transaction
-
-    from extramile.accounts.models import Company, User
-
-    started = time.perf_counter()
-    Company.get()
-    User.objects.bulk_create(
-        User(username=f"rep{n}", role="rep", first_name=f"Rep {n}") for n in range(reps)
-    )
-    rep_ids = list(User.objects.order_by("id").values_list("id", flat=True))
-    columns = (
-        "first_name, last_name, preferred_name, company_name, street, city, region, "
-        "postal_code, country, owner_id, status, language, time_zone, do_not_call, "
-        "do_not_email, do_not_mail, do_not_text, notes, created_at, updated_at, customer_since, "
-        "tier, tier_by_hand, last_contact_at"
-    )
-    sql = f"INSERT INTO book_customer ({columns}) VALUES ({', '.join(['%s'] * 24)})"  # noqa: S608
-    batch = 20_000
-    with transaction.atomic(), connection.cursor() as cursor:
-        for begin in range(0, customers, batch):
-            rows = []
-            for n in range(begin, min(customers, begin + batch)):
-                roll = rng.random()
-                last = NOW - dt.timedelta(days=rng.uniform(0, 400)) if rng.random() < 0.85 else None
-                rows.append(
-                    (
-                        rng.choice(plan_bench.FIRST),
-                        rng.choice(plan_bench.LAST),
-                        "",
-                        "",
-                        f"{n} Main St",
-                        "Springfield",
-                        "IL",
-                        "62701",
-                        "US",
-                        rep_ids[n % reps],
-                        "former" if n % 33 == 0 else "customer",
-                        "en",
-                        "",
-                        n % 97 == 0,
-                        False,
-                        False,
-                        False,
-                        "",
-                        NOW,
-                        NOW,
-                        dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9500)),
-                        "A" if roll < 0.1 else "B" if roll < 0.4 else "C",
-                        False,
-                        last,
-                    )
-                )
-            cursor.executemany(sql, rows)
-        cursor.execute("SELECT MIN(id) FROM book_customer")
-        first_id = cursor.fetchone()[0]
-        phones, facts = [], []
-        for n in range(customers):
-            if rng.random() < 0.95:
-                phones.append((first_id + n, f"+1202{n:07d}", "mobile", True))
-            if rng.random() < 0.1:
-                facts.append((first_id + n, "Loves sailing on the lake", "hobby", "", True, NOW))
-        cursor.executemany(
-            "INSERT INTO book_phonenumber (customer_id, number, label, is_primary) "
-            "VALUES (%s, %s, %s, %s)",
-            phones,
-        )
-        cursor.executemany(
-            "INSERT INTO book_fact (customer_id, text, category, tags, pinned, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            facts,
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as a live database would have
-    return time.perf_counter() - started
 
 
 def rotation_day(day: dt.date, now: dt.datetime) -> tuple[int, int, float]:
@@ -161,14 +75,38 @@ def rotation_day(day: dt.date, now: dt.datetime) -> tuple[int, int, float]:
     return total, created, time.perf_counter() - started
 
 
+def replies(messages: int) -> tuple[int, float, int, float, int]:
+    """Reply deadlines for ``messages`` inbound messages received over the year before NOW, in
+    their owners' zones; then the same rows through ``log_many`` (matching, deadlines, messages
+    and their Today actions written). (messages, deadline seconds, zones, log seconds, actions)."""
+    from extramile.accounts.models import Company, User
+    from extramile.agenda.models import Action
+    from extramile.inbox.bulk import deadlines, log_many
+
+    rows = common.inbound(messages, NOW - dt.timedelta(days=365), NOW)
+    company = Company.get()
+    zones = dict(User.objects.values_list("pk", "time_zone"))
+    pairs = [(row.received_at, zones.get(owner, "") if owner else "") for row, owner in rows]
+    started = time.perf_counter()
+    due = deadlines(pairs, company)
+    deadline_seconds = time.perf_counter() - started
+    assert len(due) == len(rows)
+    before = Action.objects.filter(kind="reply").count()
+    started = time.perf_counter()
+    logged = log_many([row for row, _ in rows], NOW, company=company)
+    log_seconds = time.perf_counter() - started
+    actions = Action.objects.filter(kind="reply").count() - before
+    return len(logged), deadline_seconds, len(set(zones.values())), log_seconds, actions
+
+
 def run_one(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="extramile-bench-") as workdir:
-        plan_bench.setup(args, workdir)
+        common.setup(args, workdir)
         from extramile.accounts.models import User
         from extramile.outreach.coverage import capacity_warning, coverage
 
-        rng = random.Random(4)
-        generated = generate(args.customers, args.reps, rng)
+        rep_ids, generated = common.generate(args.customers, args.reps, NOW, seed=4)
+        requests = common.open_service_requests(rep_ids, NOW)
         # The week before, so "no one twice in a week" has calls to look at.
         for back in (7, 6, 5, 4, 3):
             rotation_day(NOW.date() - dt.timedelta(days=back), NOW - dt.timedelta(days=back))
@@ -187,7 +125,10 @@ def run_one(args: argparse.Namespace) -> None:
         warning = time.perf_counter() - started
         over = sum(1 for rep in everyone if rep.over_capacity)
         print(f"\n[{args.engine}] {args.customers:,} customers, {args.reps} reps")
-        print(f"  {'generate the book':<40} {generated:8.1f} s")
+        print(
+            f"  {'generate the book':<40} {generated:8.1f} s   "
+            f"(+ {requests:,} open service requests)"
+        )
         print(
             f"  {'call rotation, one day, first run':<40} {first:8.2f} s   "
             f"({calls:,} calls, {created:,} new; target < 10 s at 1,000,000)"
@@ -199,8 +140,18 @@ def run_one(args: argparse.Namespace) -> None:
         )
         print(f"  {'coverage, one rep (Calls page)':<40} {one * 1000:8.1f} ms")
         print(f"  {'capacity warning, one rep (Today)':<40} {warning * 1000:8.1f} ms")
+        if args.messages:
+            count, deadline_seconds, zones, log_seconds, actions = replies(args.messages)
+            print(
+                f"  {'reply deadlines, ' + format(args.messages, ',') + ' messages':<40} "
+                f"{deadline_seconds:8.2f} s   ({zones} zones; target < 5 s)"
+            )
+            print(
+                f"  {'log_many, the same messages':<40} {log_seconds:8.2f} s   "
+                f"({count:,} logged, {actions:,} replies owed on Today)"
+            )
         if args.engine == "postgresql":
-            plan_bench.drop_postgres(args.database_url)
+            common.drop_postgres(args.database_url)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import plan as plan_bench
+import common  # the shared generator and database set-up
 
 PASSWORD = "bench-password-1"  # noqa: S105
 
@@ -90,14 +90,14 @@ def main() -> None:
             if args.postgres and pg
             else None,
         )
-        plan_bench.setup(setup, workdir)
+        common.setup(setup, workdir)
         from django.contrib.auth.hashers import make_password
         from django.utils import timezone
 
         from extramile.accounts.models import User
         from extramile.agenda import engine
 
-        rep_ids, generated = plan_bench.generate(args.customers, args.reps)
+        rep_ids, generated = common.generate(args.customers, args.reps)
         User.objects.update(password=make_password(PASSWORD))
         engine.plan_local_today(timezone.now())
         from extramile.book.models import Customer
@@ -138,7 +138,7 @@ def main() -> None:
             server.wait(timeout=30)
         report(args, generated, results)
         if args.postgres:
-            plan_bench.drop_postgres(setup.database_url)
+            common.drop_postgres(setup.database_url)
 
 
 def load(

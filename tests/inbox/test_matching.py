@@ -99,3 +99,17 @@ def test_a_bad_sender_is_refused_with_a_clear_message(channel, sender, says, com
 def test_a_web_form_may_come_from_either(company):
     assert normalise_sender("web_form", "Anna@Example.com", "US") == "anna@example.com"
     assert normalise_sender("web_form", "(212) 555-0100", "US") == "+12125550100"
+
+
+def test_many_messages_at_once_match_phones_and_emails(customer, anna_phone):
+    from extramile.inbox.bulk import InboundRow, log_many
+    from tests.conftest import NOW
+
+    EmailAddress.objects.create(customer=customer, address="anna@example.com")
+    rows = [
+        InboundRow("call", "212.555.0100", NOW, "About the service"),
+        InboundRow("email", "Anna@Example.com", NOW, "Quote please"),
+        InboundRow("email", "stranger@example.com", NOW, "Hello"),
+    ]
+    messages = log_many(rows, NOW)
+    assert [m.customer_id for m in messages] == [customer.pk, customer.pk, None]

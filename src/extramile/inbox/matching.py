@@ -116,8 +116,9 @@ def owners_by_address(addresses: Iterable[str]) -> dict[str, list[tuple[int, int
 
     One query per chunk of phone numbers (through the number index) and per chunk of e-mails."""
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    phones = sorted({a for a in addresses if "@" not in a})
-    emails = sorted({a for a in addresses if "@" in a})
+    unique = set(addresses)  # read once: a generator would be spent on the phones
+    phones = sorted(a for a in unique if "@" not in a)
+    emails = sorted(a for a in unique if "@" in a)
     for start in range(0, len(phones), CHUNK):
         phone_rows = PhoneNumber.objects.filter(
             number__in=phones[start : start + CHUNK]
