@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from extramile.accounts.models import User
 from extramile.agenda import engine
 from extramile.agenda.models import ScheduledRun
-from extramile.agenda.tasks import plan_zone
+from extramile.agenda.tasks import plan_zone, send_outbox
 
 log = logging.getLogger(__name__)
 
@@ -42,4 +42,24 @@ def enqueue_due(now: dt.datetime) -> list[str]:
             continue  # another worker enqueued it
         enqueued.append(key)
         log.info("Enqueued %s", key)
+    outbox = enqueue_outbox(now)
+    if outbox:
+        enqueued.append(outbox)
     return enqueued
+
+
+def enqueue_outbox(now: dt.datetime) -> str | None:
+    """While e-mail is queued, one send job per minute (the outbox keeps its own rate limit)."""
+    from extramile.outbox.models import OutboxMessage, Status
+
+    if not OutboxMessage.objects.filter(status=Status.QUEUED).exists():
+        return None
+    key = f"outbox:{now.astimezone(dt.UTC):%Y-%m-%dT%H:%M}"
+    try:
+        with transaction.atomic():
+            run = ScheduledRun.objects.create(key=key, created_at=now)
+            result = send_outbox.enqueue()
+            ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    except IntegrityError:
+        return None  # another worker enqueued this minute's send
+    return key

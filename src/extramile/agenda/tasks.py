@@ -19,3 +19,11 @@ def plan_zone(day: str, zone: str) -> dict[str, object]:
         dt.date.fromisoformat(day), timezone.now(), User.objects.filter(pk__in=ids)
     )
     return summary.as_dict()
+
+
+@task()
+def send_outbox() -> dict[str, object]:
+    """Send queued e-mail within the company's rate (enqueued each minute while mail waits)."""
+    from extramile.outbox.sending import send_batch
+
+    return send_batch(timezone.now()).as_dict()
