@@ -5,3 +5,6 @@ class ArticlesConfig(AppConfig):
     name = "extramile.articles"
     label = "articles"
     verbose_name = "Articles"
+
+    def ready(self) -> None:
+        from extramile.articles import agenda  # noqa: F401  (registers the preparer and planner)

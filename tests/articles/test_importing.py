@@ -1,0 +1,96 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from extramile.articles.importing import import_file
+from extramile.articles.models import Article
+from tests.articles.helpers import NOW
+
+pytestmark = pytest.mark.django_db
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Garage news</title><language>en-us</language>
+<item><title>Winter tyres &amp; you</title><link>https://news.example/tyres</link>
+<description>&lt;p&gt;Why &lt;b&gt;grip&lt;/b&gt; matters.&lt;/p&gt;</description>
+<category>Tyres</category><category>Winter</category></item>
+<item><title>Charging at home</title><link>https://news.example/charging</link>
+<description>Wallboxes explained.</description><category>Electric Cars</category></item>
+</channel></rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">
+<title>Werkstatt</title><id>urn:x</id><updated>2026-01-01T00:00:00Z</updated>
+<entry><title>Ölwechsel leicht gemacht</title><id>urn:1</id><updated>2026-01-01T00:00:00Z</updated>
+<link href="https://werk.example/oel"/><summary type="html">&lt;i&gt;Alle&lt;/i&gt; 15.000 km</summary>
+<category term="Wartung"/></entry></feed>""".encode()
+
+
+def test_csv_with_bom_and_semicolons():
+    data = (
+        "\ufefftitle;url;summary;topics;language\n"
+        "Sailing on a budget;https://a.example/sail;Cheap boats;Sailing, Travel;en\n"
+        "=HYPERLINK(1);https://a.example/formula;x;;\n"
+    ).encode("utf-8")
+    result = import_file(data, NOW)
+    assert result.added == 2 and not result.errors
+    sail = Article.objects.get(url="https://a.example/sail")
+    assert sail.title == "Sailing on a budget"
+    assert sail.topic_list == ["sailing", "travel"]
+    assert sail.language == "en"
+
+
+def test_windows_1252_and_tabs():
+    data = "title\turl\ttopics\nCaf\xe9 culture\thttps://a.example/cafe\tcoffee\n".encode("cp1252")
+    result = import_file(data, NOW)
+    assert result.added == 1
+    assert Article.objects.get().title == "Café culture"
+
+
+def test_bad_rows_are_reported_and_the_rest_import():
+    data = (
+        b"title,url\n"
+        b"Good one,https://a.example/good\n"
+        b",https://a.example/untitled\n"
+        b"No link,not a url\n"
+    )
+    result = import_file(data, NOW)
+    assert result.added == 1
+    assert result.errors == [
+        "Row 3: the title is missing.",
+        "Row 4: \u201cnot a url\u201d is not a web address (http:// or https://).",
+    ]
+
+
+def test_a_file_without_the_columns_is_refused():
+    with pytest.raises(ValidationError, match="title,url"):
+        import_file(b"name,link\nx,y\n", NOW)
+    with pytest.raises(ValidationError, match="empty"):
+        import_file(b"   ", NOW)
+
+
+def test_rss_entries_become_articles_with_tags_and_plain_summaries():
+    result = import_file(RSS, NOW)
+    assert result.kind == "feed" and result.added == 2
+    tyres = Article.objects.get(url="https://news.example/tyres")
+    assert tyres.title == "Winter tyres & you"
+    assert tyres.summary == "Why grip matters."
+    assert tyres.topic_list == ["tyres", "winter"]
+    assert tyres.language == "en-us"
+
+
+def test_atom_feed():
+    result = import_file(ATOM, NOW)
+    assert result.added == 1
+    oil = Article.objects.get()
+    assert (oil.title, oil.summary, oil.topics, oil.language) == (
+        "Ölwechsel leicht gemacht",
+        "Alle 15.000 km",
+        "wartung",
+        "de",
+    )
+
+
+def test_re_importing_the_same_file_adds_nothing():
+    import_file(RSS, NOW)
+    again = import_file(RSS, NOW)
+    assert (again.added, again.existing) == (0, 2)
+    assert Article.objects.count() == 2
