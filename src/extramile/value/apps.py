@@ -5,3 +5,6 @@ class ValueConfig(AppConfig):
     name = "extramile.value"
     label = "value"
     verbose_name = "Value score and lunches"
+
+    def ready(self) -> None:
+        from extramile.value import agenda  # noqa: F401  (registers the preparers and planner)

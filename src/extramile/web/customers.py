@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +31,8 @@ from extramile.web.htmx import is_htmx, render_page
 from extramile.web.today import current_user
 
 PAGE_SIZE = 50
+# "Best first": by value score (customers not scored yet last).
+BEST_FIRST: list[Any] = [F("value_score__score").desc(nulls_last=True), "id"]
 HISTORY = 50
 
 
@@ -51,13 +53,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         book = book.filter(owner_id=int(owner))
     if birthdays:
         book = book.filter(birth_month=user.local_date(timezone.now()).month)
+    best_first = request.GET.get("sort") == "value"
     book = (
-        book.select_related("owner", "household")
+        book.select_related("owner", "household", "value_score")
         .prefetch_related(
             Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
             Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
         )
-        .order_by("last_name", "first_name", "id")
+        .order_by(*BEST_FIRST if best_first else ["last_name", "first_name", "id"])
     )
     page = Paginator(book, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -68,6 +71,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "owner": owner,
         "birthdays": birthdays,
+        "best_first": best_first,
         "statuses": Status.choices,
         "owners": owners if owners.count() > 1 else None,
         "params": params.urlencode(),

@@ -1,0 +1,120 @@
+"""Benchmark: the nightly value score and tiers for a whole book, and one lunch suggestion round.
+
+    python bench/value_score.py [--customers 1000000] [--reps 200]
+
+Runs on a throwaway SQLite file, and also on PostgreSQL when EXTRAMILE_TEST_DATABASE_URL is set
+(database extramile_bench_value_score, created and dropped). On top of the shared book
+(bench/common.py: a sale for every other customer) it adds a second sale with a varied amount for
+a third of the customers and a referral for one in fifty. Prints figures; asserts nothing.
+Target: scoring 1,000,000 customers within 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # the shared generator and database set-up
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
+    parser.add_argument("--database-url", help="(internal)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse()
+    if args.engine:
+        run_one(args)
+        return
+    print(f"ExtraMile value score benchmark: {args.customers:,} customers, {args.reps} reps")
+    for engine, url in common.engines("extramile_bench_value_score"):
+        command = [sys.executable, __file__, "--engine", engine]
+        command += ["--customers", str(args.customers), "--reps", str(args.reps)]
+        if url:
+            command += ["--database-url", url]
+        subprocess.run(command, check=True)
+
+
+def more_history(now: dt.datetime) -> tuple[int, int]:
+    """A second sale (varied amounts) for a third of the customers, a referral for one in 50."""
+    from django.db import connection, transaction
+
+    rng = random.Random(9)
+    today = now.date()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id), MAX(id) FROM book_customer")
+        first, last = cursor.fetchone()
+    sales, referrals = [], []
+    for cid in range(first, last + 1):
+        if cid % 3 == 0:
+            day = today - dt.timedelta(days=rng.randrange(6 * 365))
+            sales.append((cid, day, "Service plan", rng.randrange(200, 60_000), now))
+        if cid % 50 == 0 and cid + 1 <= last:
+            referrals.append((cid, cid + 1, today, "none", ""))
+    with transaction.atomic():
+        common.insert(
+            "book_sale", ("customer_id", "date", "description", "amount", "created_at"), sales
+        )
+        common.insert(
+            "book_referral",
+            ("referrer_id", "referred_id", "date", "reward_status", "note"),
+            referrals,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return len(sales), len(referrals)
+
+
+def run_one(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="extramile-bench-") as workdir:
+        common.setup(args, workdir)
+        from django.db import connection
+
+        from extramile.accounts.models import User
+        from extramile.value import lunches, scoring
+
+        now = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)
+        day = now.date()
+        _, generated = common.generate(args.customers, args.reps, now)
+        extra_sales, referrals = more_history(now)
+        print(
+            f"[{connection.vendor}] generated in {generated:.0f} s "
+            f"(+{extra_sales:,} sales, {referrals:,} referrals)"
+        )
+        first = scoring.recompute(day, now)
+        print(
+            f"[{connection.vendor}] score {first.scored:,} customers: {first.seconds:.1f} s "
+            f"({first.tiers_changed:,} tiers changed)"
+        )
+        again = scoring.recompute(day, now + dt.timedelta(days=1))
+        print(
+            f"[{connection.vendor}] again the next night: {again.seconds:.1f} s "
+            f"({again.tiers_changed:,} tiers changed)"
+        )
+        started = time.perf_counter()
+        made = lunches.suggest(day, now, User.objects.filter(is_active=True))
+        print(
+            f"[{connection.vendor}] lunch suggestions for {args.reps} reps: {made} in "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+        if connection.vendor == "postgresql":
+            common.drop_postgres(args.database_url)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
