@@ -106,3 +106,14 @@ def colleague_customer(colleague) -> Customer:
 @pytest.fixture
 def outsider_customer(outsider) -> Customer:
     return make_customer(outsider, "Xena", "Outis", birth_month=11, birth_day=23)
+
+
+@pytest.fixture
+def quiet_week(monkeypatch):
+    """Leave out the weekly intention and surprise (planned for every user on the first working day
+    of a week), for tests that count the actions of other planners on a Monday."""
+    from extramile.agenda.registry import PLANNERS, PREPARERS
+
+    for name in ("week", "surprises"):
+        monkeypatch.delitem(PLANNERS, name, raising=False)
+    monkeypatch.delitem(PREPARERS, "surprises", raising=False)

@@ -21,6 +21,8 @@ OUR_COMMANDS = {
     "createuser": "create a user with a role (rep, manager, admin)",
     "inbound": "log an inbound message owed a reply (prints its customer and deadline)",
     "token": "API tokens: create (shown once), list, revoke",
+    "outbox": "send queued e-mail (send [--limit N] [--wait]), status, retry, cancel",
+    "articles": "article mailings: import FILE (CSV/RSS/Atom), list [--date] [--user], send [--date]",
     "migrate": "create or upgrade the database",
 }
 

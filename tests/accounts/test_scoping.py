@@ -57,6 +57,7 @@ def test_an_inactive_user_sees_nothing(owner, book):
     assert not visible_users(owner).exists()
 
 
+@pytest.mark.usefixtures("quiet_week")
 def test_actions_follow_the_same_rule(owner, colleague, outsider, manager, admin_user, book):
     for customer in book:
         Promise.objects.create(customer=customer, description="Call back", due_on=NOW.date())

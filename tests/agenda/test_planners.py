@@ -16,7 +16,7 @@ from extramile.book.models import Promise
 from extramile.book.services import mark_promise_met
 from tests.conftest import NOW, make_customer, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_week")]
 
 DAY = dt.date(2026, 11, 23)  # a Monday
 

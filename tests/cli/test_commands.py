@@ -46,6 +46,7 @@ def test_plan_prints_a_summary_and_is_idempotent(customer, outsider_customer):
     assert "; 0 new" in second
 
 
+@pytest.mark.usefixtures("quiet_week")
 def test_plan_a_given_date_for_one_user(owner, customer, outsider_customer):
     Promise.objects.create(customer=customer, description="Call", due_on=dt.date(2026, 11, 23))
     Promise.objects.create(

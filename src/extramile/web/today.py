@@ -24,7 +24,7 @@ from extramile.web.htmx import is_htmx
 
 # Kinds whose row brings its own buttons: templates/agenda/kinds/<kind>.html (call outcomes, "Replied",
 # the service request's link, the thank-you note's "Written" / "Mailed").
-KIND_ROWS = frozenset({"call", "reply", "service", "thank_you"})
+KIND_ROWS = frozenset({"call", "reply", "service", "thank_you", "intention", "surprise", "lunch"})
 # Kinds whose row shows its own deadline (a mail-by date, a reply clock): no generic "due" line.
 OWN_DEADLINE = frozenset({"cards", "reply", "service", "thank_you"})
 

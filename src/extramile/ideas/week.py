@@ -1,0 +1,452 @@
+"""The week: the intention a rep sets on their first working day and reviews at the week's end,
+and the week's surprise for someone who does not expect it.
+
+Days: a week starts on the Monday of the user's local week. Its first working day is the first day
+of the week that ``business_hours`` calls a working day (Tuesday after a Monday holiday); its last
+working day the last such day. Working days and holidays are the company's (the same in every zone),
+so one ``BusinessHours`` serves every user.
+
+The surprise is chosen once a week per user by ``prepare_surprises`` (an engine preparer: it writes
+``Surprise`` rows, so a re-plan never chooses again). The rules are in ``docs/ideas.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+
+from extramile import business_hours
+from extramile.accounts.models import Company, User
+from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.registry import completer, preparer
+from extramile.agenda.services import PENDING
+from extramile.book import dates
+from extramile.book.expectations import held_back
+from extramile.book.models import (
+    Customer,
+    Fact,
+    FactCategory,
+    KeyDate,
+    Status,
+    Tier,
+    display_name,
+)
+from extramile.ideas.models import Idea, Surprise, SurpriseReason, WeeklyIntention
+from extramile.ideas.services import record_use, suggest
+
+INTENTION_MAX = 500
+# A life event counts as recent for this many days after it was learned.
+LIFE_EVENT_DAYS = 30
+# An anniversary counts as coming when it falls within this many days.
+ANNIVERSARY_DAYS = 14
+# A loyal customer: tier A, or a customer for at least this many years.
+LOYAL_YEARS = 5
+# Nobody is proposed again within this many weeks (so never two weeks running).
+ROTATION_WEEKS = 4
+# Ideas that suit each reason, tried first.
+REASON_TAGS: dict[str, list[str]] = {
+    SurpriseReason.LIFE_EVENT: ["life event", "congratulations", "family"],
+    SurpriseReason.ANNIVERSARY: ["anniversary", "birthday"],
+    SurpriseReason.LOYAL: ["loyal", "thank you"],
+    SurpriseReason.COWORKER: ["team", "co-worker"],
+}
+NAME_FIELDS = ("first_name", "last_name", "company_name")
+
+
+# --- Days -----------------------------------------------------------------------------------------
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def working_days(hours: business_hours.BusinessHours, start: dt.date) -> list[dt.date]:
+    """The working days of the week starting on ``start`` (possibly none: a holiday week)."""
+    week = (start + dt.timedelta(days=n) for n in range(7))
+    return [day for day in week if hours.is_working_day(day)]
+
+
+def intention_due(hours: business_hours.BusinessHours, day: dt.date) -> dt.date | None:
+    """The day the week's intention is due when planning ``day``: the week's first working day,
+    from that day to the week's last working day; None on other days (and in a week without a
+    working day)."""
+    days = working_days(hours, week_start(day))
+    return days[0] if days and days[0] <= day <= days[-1] else None
+
+
+def company_hours(company: Company | None = None) -> business_hours.BusinessHours:
+    return business_hours.for_user(None, company or Company.get())
+
+
+def intention_key(user_id: int, start: dt.date) -> str:
+    return f"intention:{user_id}:{start.isoformat()}"
+
+
+def review_key(user_id: int, start: dt.date) -> str:
+    return f"intention-review:{user_id}:{start.isoformat()}"
+
+
+def key_week(key: str) -> dt.date:
+    """The week start in an action key such as ``surprise:<user>:<yyyy-mm-dd>``."""
+    return dt.date.fromisoformat(key.rsplit(":", 1)[1])
+
+
+def _close_action(key: str, now: dt.datetime, outcome: str) -> None:
+    Action.objects.filter(key=key, status__in=PENDING).update(
+        status=ActionStatus.DONE, outcome=outcome, completed_at=now, updated_at=now
+    )
+
+
+# --- The intention --------------------------------------------------------------------------------
+
+
+def clean_intention(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError("Write your intention for the week: one sentence is enough.")
+    if len(text) > INTENTION_MAX:
+        raise ValidationError(
+            f"Keep the intention to {INTENTION_MAX} characters at most (this one has {len(text)})."
+        )
+    return text
+
+
+def _store_intention(user_id: int, start: dt.date, text: str, now: dt.datetime) -> WeeklyIntention:
+    intention, created = WeeklyIntention.objects.get_or_create(
+        user_id=user_id,
+        week_start=start,
+        defaults={"text": text, "created_at": now, "updated_at": now},
+    )
+    if not created and intention.text != text:
+        intention.text, intention.updated_at = text, now
+        intention.save(update_fields=["text", "updated_at"])
+    return intention
+
+
+def save_intention(
+    user: User, text: str, now: dt.datetime, start: dt.date | None = None
+) -> WeeklyIntention:
+    """Set (or reword) the intention for the week starting ``start`` (default: the user's week),
+    and close the week's intention action on Today."""
+    text = clean_intention(text)
+    start = start or week_start(user.local_date(now))
+    if start.weekday() != 0:
+        raise ValidationError("A week starts on a Monday.")
+    with transaction.atomic():
+        intention = _store_intention(user.pk, start, text, now)
+        _close_action(intention_key(user.pk, start), now, text)
+    return intention
+
+
+def review_intention(user: User, start: dt.date, kept: bool, now: dt.datetime) -> WeeklyIntention:
+    """Record whether the week's intention was kept, and close its review on Today."""
+    intention = WeeklyIntention.objects.filter(user=user, week_start=start).first()
+    if intention is None:
+        raise ValidationError(f"There is no intention for the week of {start:%d %b} to review.")
+    if start > week_start(user.local_date(now)):
+        raise ValidationError("That week has not started yet.")
+    with transaction.atomic():
+        WeeklyIntention.objects.filter(pk=intention.pk).update(kept=kept, reviewed_at=now)
+        _close_action(review_key(user.pk, start), now, "Kept it" if kept else "Not kept")
+    intention.refresh_from_db()
+    return intention
+
+
+@completer(ActionKind.INTENTION)
+def intention_done(action: Action, now: dt.datetime, outcome: str) -> None:
+    """Done on the intention row with a text: that text is the week's intention."""
+    if action.key.startswith("intention:") and outcome:
+        _store_intention(action.owner_id, key_week(action.key), clean_intention(outcome), now)
+
+
+# --- The surprise ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    reason: str
+    text: str
+    customer_id: int | None = None
+    coworker_id: int | None = None
+
+
+def _candidates(owner_ids: list[int], day: dt.date, start: dt.date) -> QuerySet[Customer]:
+    """Customers of these owners' own books who may be proposed: current customers, no overdue
+    promise (expectations first), not proposed in the last ``ROTATION_WEEKS`` weeks."""
+    recent = Surprise.objects.filter(
+        week_start__gte=start - dt.timedelta(weeks=ROTATION_WEEKS),
+        week_start__lt=start,
+        customer__isnull=False,
+    ).values("customer_id")
+    return (
+        Customer.objects.filter(owner_id__in=owner_ids, status=Status.CUSTOMER)
+        .exclude(pk__in=held_back(day))
+        .exclude(pk__in=recent)
+    )
+
+
+def _life_events(people: QuerySet[Customer], day: dt.date) -> dict[int, Proposal]:
+    """The most recently learned life event per owner."""
+    rows = (
+        Fact.objects.filter(
+            customer__in=people,
+            category=FactCategory.LIFE_EVENT,
+            learned_on__gte=day - dt.timedelta(days=LIFE_EVENT_DAYS),
+            learned_on__lte=day,
+        )
+        .order_by("-learned_on", "-id")
+        .values_list("customer__owner_id", "customer_id", "text", "learned_on")
+    )
+    picks: dict[int, Proposal] = {}
+    for owner_id, cid, text, learned_on in rows:
+        if owner_id not in picks:
+            text = " ".join(text.split())
+            text = text if len(text) <= 120 else text[:119] + "…"
+            picks[owner_id] = Proposal(
+                SurpriseReason.LIFE_EVENT,
+                f"A recent life event: “{text}” (learned {learned_on:%a %d %b}).",
+                customer_id=cid,
+            )
+    return picks
+
+
+def _coming(day: dt.date) -> dict[tuple[int, int], dt.date]:
+    """Each (month, day) celebrated within ``ANNIVERSARY_DAYS`` from ``day``, and when."""
+    coming: dict[tuple[int, int], dt.date] = {}
+    for offset in range(ANNIVERSARY_DAYS + 1):
+        date = day + dt.timedelta(days=offset)
+        for pair in dates.month_days_on(date):
+            coming.setdefault(pair, date)
+    return coming
+
+
+def _month_day_rule(coming: Iterable[tuple[int, int]], month: str, day: str) -> Q:
+    rule = Q(pk__in=[])
+    for m, d in coming:
+        rule |= Q(**{month: m, day: d})
+    return rule
+
+
+def _anniversaries(people: QuerySet[Customer], day: dt.date) -> dict[int, Proposal]:
+    """The soonest birthday, key date or customer-since anniversary per owner."""
+    coming = _coming(day)
+    found: list[tuple[dt.date, int, int, str]] = []  # when, customer, owner, what
+    for cid, owner_id, m, d in people.filter(
+        _month_day_rule(coming, "birth_month", "birth_day")
+    ).values_list("id", "owner_id", "birth_month", "birth_day"):
+        if m is None or d is None:
+            continue
+        found.append((coming[(m, d)], cid, owner_id, "Their birthday"))
+    for cid, owner_id, kind, label, m, d in (
+        KeyDate.objects.filter(customer__in=people)
+        .filter(_month_day_rule(coming, "month", "day"))
+        .values_list("customer_id", "customer__owner_id", "kind", "label", "month", "day")
+    ):
+        what = KeyDate(kind=kind, label=label).title
+        found.append((coming[(m, d)], cid, owner_id, f"Their {what[0].lower()}{what[1:]}"))
+    since_rule = _month_day_rule(coming, "customer_since__month", "customer_since__day")
+    for cid, owner_id, since in (
+        people.filter(customer_since__lte=day - dt.timedelta(days=365))
+        .filter(since_rule)
+        .values_list("id", "owner_id", "customer_since")
+    ):
+        if since is None:
+            continue
+        when = coming[(since.month, since.day)]
+        years = when.year - since.year
+        found.append((when, cid, owner_id, f"{years} year{'s' if years != 1 else ''} a customer"))
+    picks: dict[int, Proposal] = {}
+    for when, cid, owner_id, what in sorted(found):
+        if owner_id not in picks:
+            on = "today" if when == day else f"on {when:%a %d %b}"
+            picks[owner_id] = Proposal(
+                SurpriseReason.ANNIVERSARY, f"{what}: {on}.", customer_id=cid
+            )
+    return picks
+
+
+def _loyal(
+    people: QuerySet[Customer], day: dt.date, now: dt.datetime, company: Company
+) -> dict[int, Proposal]:
+    """Per owner, the loyal customer (tier A or long-standing) longest without a contact beyond
+    their cadence (one ranked query)."""
+    long_ago = day - dt.timedelta(days=round(LOYAL_YEARS * 365.25))
+    quiet = Q(last_contact_at__isnull=True)
+    for tier in Tier.values:
+        quiet |= Q(
+            tier=tier, last_contact_at__lt=now - dt.timedelta(days=company.cadence_days(tier))
+        )
+    rows = (
+        people.filter(Q(tier=Tier.A) | Q(customer_since__lte=long_ago))
+        .filter(quiet)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("owner_id")],
+                order_by=[F("last_contact_at").asc(nulls_first=True), F("id").asc()],
+            )
+        )
+        .filter(rank=1)
+        .order_by()
+        .values_list("owner_id", "id", "tier", "customer_since", "last_contact_at")
+    )
+    picks: dict[int, Proposal] = {}
+    for owner_id, cid, tier, since, last in rows:
+        why = [f"tier {tier}"] if tier == Tier.A else []
+        if since is not None and since <= long_ago:
+            why.append(f"a customer since {since.year}")
+        heard = f"last contact {last:%d %b %Y}" if last else "no contact on record"
+        picks[owner_id] = Proposal(
+            SurpriseReason.LOYAL,
+            f"A loyal customer ({', '.join(why)}) not heard from lately: {heard}.",
+            customer_id=cid,
+        )
+    return picks
+
+
+def _coworkers(users: list[tuple[int, int | None]], start: dt.date) -> dict[int, Proposal]:
+    """A team member per user, rotating week by week, never one proposed to them recently."""
+    teams = {team for _, team in users if team is not None}
+    members: dict[int, list[tuple[int, str]]] = {}
+    for member, member_team, first, last, username in (
+        User.objects.filter(team_id__in=teams, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "team_id", "first_name", "last_name", "username")
+    ):
+        if member_team is not None:
+            name = display_name(first, last, "") or username
+            members.setdefault(member_team, []).append((member, name))
+    recent: set[tuple[int, int | None]] = set(
+        Surprise.objects.filter(
+            user_id__in=[pk for pk, _ in users],
+            week_start__gte=start - dt.timedelta(weeks=ROTATION_WEEKS),
+            week_start__lt=start,
+            coworker__isnull=False,
+        ).values_list("user_id", "coworker_id")
+    )
+    week_number = start.toordinal() // 7
+    picks: dict[int, Proposal] = {}
+    for pk, team in users:
+        choices = [m for m in members.get(team or 0, []) if m[0] != pk and (pk, m[0]) not in recent]
+        if choices:
+            coworker_id, name = choices[(week_number + pk) % len(choices)]
+            picks[pk] = Proposal(
+                SurpriseReason.COWORKER,
+                f"A co-worker: {name} does not expect it, which is the point.",
+                coworker_id=coworker_id,
+            )
+    return picks
+
+
+def choose(
+    users: list[tuple[int, int | None]], day: dt.date, now: dt.datetime, company: Company
+) -> dict[int, Proposal]:
+    """The week's proposal for each (user id, team id): a recent life event, else a coming
+    anniversary, else a loyal customer not contacted lately, else a co-worker."""
+    start = week_start(day)
+    picks: dict[int, Proposal] = {}
+    steps = (
+        lambda people: _life_events(people, day),
+        lambda people: _anniversaries(people, day),
+        lambda people: _loyal(people, day, now, company),
+    )
+    for step in steps:
+        waiting = [pk for pk, _ in users if pk not in picks]
+        if not waiting:
+            break
+        picks.update(step(_candidates(waiting, day, start)))
+    waiting_users = [(pk, team) for pk, team in users if pk not in picks]
+    if waiting_users:
+        picks.update(_coworkers(waiting_users, start))
+    return picks
+
+
+def idea_for(user: User, now: dt.datetime, reason: str) -> Idea | None:
+    """The best idea for this user and reason: one tagged for the reason, else any."""
+    ideas = suggest(user, now, tags=REASON_TAGS.get(reason), limit=1) or suggest(user, now, limit=1)
+    return ideas[0] if ideas else None
+
+
+@preparer("surprises")
+def prepare_surprises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
+    """From the first working day of the week on, choose the week's surprise for every owner who
+    has none yet. Returns how many were chosen."""
+    company = Company.get()
+    start = week_start(day)
+    days = working_days(company_hours(company), start)
+    if not days or day < days[0]:
+        return 0
+    waiting = owners.filter(is_active=True).exclude(
+        pk__in=Surprise.objects.filter(week_start=start).values("user_id")
+    )
+    people = {user.pk: user for user in waiting}
+    if not people:
+        return 0
+    picks = choose([(u.pk, u.team_id) for u in people.values()], day, now, company)
+    rows = [
+        Surprise(
+            user_id=pk,
+            week_start=start,
+            proposed_on=day,
+            customer_id=pick.customer_id,
+            coworker_id=pick.coworker_id,
+            reason=pick.reason,
+            reason_text=pick.text[:300],
+            idea=idea_for(people[pk], now, pick.reason),
+            created_at=now,
+        )
+        for pk, pick in sorted(picks.items())
+    ]
+    before = Surprise.objects.filter(week_start=start).count()
+    Surprise.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return Surprise.objects.filter(week_start=start).count() - before
+
+
+def surprise_of(action: Action) -> Surprise | None:
+    if not action.key.startswith("surprise:"):
+        return None
+    return (
+        Surprise.objects.filter(user_id=action.owner_id, week_start=key_week(action.key))
+        .select_related("customer", "coworker", "idea")
+        .first()
+    )
+
+
+@completer(ActionKind.SURPRISE)
+def surprise_done(action: Action, now: dt.datetime, outcome: str) -> None:
+    """Done on the surprise's row: what was done goes into the week's history."""
+    if action.key.startswith("surprise:"):
+        Surprise.objects.filter(user_id=action.owner_id, week_start=key_week(action.key)).update(
+            what_was_done=outcome, done_at=now
+        )
+
+
+def finish_surprise(
+    action: Action,
+    user: User,
+    now: dt.datetime,
+    what: str,
+    value_answer: str,
+    used_idea: bool = False,
+) -> Action:
+    """The rep did the surprise: record what they did, the value answer (required: see
+    ``agenda.services.complete``) and, when they used the suggested idea, one use of it."""
+    from extramile.agenda.services import complete
+
+    what = what.strip()
+    if not what:
+        raise ValidationError("Say what you did: a line is enough.")
+    surprise = surprise_of(action)
+    with transaction.atomic():
+        action = complete(action, now, outcome=what, value_answer=value_answer)
+        idea = surprise.idea if surprise is not None else None
+        if used_idea and surprise is not None and idea is not None and idea.active:
+            record_use(idea, user, now, customer=surprise.customer, note=what[:300])
+    return action
