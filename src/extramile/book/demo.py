@@ -377,6 +377,8 @@ class DemoResult:
     tiers_and_contacts: int = 0
     service_requests: int = 0
     messages: int = 0
+    articles: int = 0
+    ideas: int = 0
 
 
 @dataclass
@@ -806,12 +808,19 @@ def create_demo(
 
 
 def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
-    """Tiers and last contacts (for the calls rotation), service requests and inbound messages.
-    Thank-you notes for the demo's recent sales come from the first plan."""
+    """Tiers and last contacts (for the calls rotation), service requests, inbound messages, value
+    scores and lunches, articles and the idea bank. Thank-you notes for the demo's recent sales,
+    article mailings and the week's surprise come from the first plan."""
+    from extramile.articles.demo import populate as articles
+    from extramile.ideas.demo import populate as ideas
     from extramile.inbox.demo import create_demo_messages
+    from extramile.value.demo import populate as value_and_lunches
     from extramile.outreach.demo import populate as tiers_and_contacts
     from extramile.service.demo import populate as service_requests
 
     result.tiers_and_contacts = tiers_and_contacts(now, random.Random(seed + 1))
     result.service_requests = service_requests(now, random.Random(seed + 2))
     result.messages = create_demo_messages(now, seed + 3)
+    value_and_lunches(now, random.Random(seed + 4))
+    result.articles = articles(now, random.Random(seed + 5))
+    result.ideas = ideas(now, random.Random(seed + 6))

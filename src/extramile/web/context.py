@@ -13,6 +13,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         ("inbox", "Inbox"),
         ("calls", "Calls"),
         ("cards", "Cards"),
+        ("articles", "Articles"),
+        ("lunches", "Lunches"),
+        ("ideas", "Ideas"),
         ("settings", "Settings"),
     ]
     is_admin = bool(user and user.is_authenticated and user.is_admin_role)

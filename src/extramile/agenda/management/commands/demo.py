@@ -55,7 +55,8 @@ class Command(BaseCommand):
             f"{result.households} households, {result.relationships} family links, "
             f"{result.facts} facts, {result.key_dates} key dates, {result.sales} sales, "
             f"{result.referrals} referrals, {result.promises} promises, "
-            f"{result.service_requests} service requests, {result.messages} inbound messages."
+            f"{result.service_requests} service requests, {result.messages} inbound messages, "
+            f"{result.articles} articles, {result.ideas} ideas."
         )
         self.stdout.write("Log in with:")
         for username, role, password in result.logins:
