@@ -814,9 +814,9 @@ def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
     from extramile.articles.demo import populate as articles
     from extramile.ideas.demo import populate as ideas
     from extramile.inbox.demo import create_demo_messages
-    from extramile.value.demo import populate as value_and_lunches
     from extramile.outreach.demo import populate as tiers_and_contacts
     from extramile.service.demo import populate as service_requests
+    from extramile.value.demo import populate as value_and_lunches
 
     result.tiers_and_contacts = tiers_and_contacts(now, random.Random(seed + 1))
     result.service_requests = service_requests(now, random.Random(seed + 2))
