@@ -37,6 +37,8 @@ test-browser: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/cards.py --customers 100000
+	$(BIN)/python bench/habits.py --customers 100000
+	$(BIN)/python bench/value.py --customers 100000
 	$(BIN)/python bench/web.py
 
 lint: $(STAMP)

@@ -1,6 +1,12 @@
-"""Benchmark: planning a week of article mailings for a whole book.
+"""Benchmark for the value issue: article mailings, value scores, sending e-mail.
 
-    python bench/value.py [--customers 1000000] [--reps 200] [--articles 200]
+    python bench/value.py [--customers 1000000] [--reps 200] [--articles 200] [--emails 10000]
+        [--only planning|scoring|sending]
+
+Runs the three parts in turn: planning a week of article mailings (this file), recomputing the
+value score and tiers (bench/value_score.py) and sending e-mail through the outbox to a local SMTP
+sink (bench/value_send.py). Targets: planning and scoring within 30 s each, sending at 200 e-mails
+a second or more.
 
 Runs on a throwaway SQLite file, and also on PostgreSQL when EXTRAMILE_TEST_DATABASE_URL is set
 (database extramile_bench_value, created and dropped). On top of the shared book
@@ -36,6 +42,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument("--only", choices=["planning", "scoring", "sending"])
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
     parser.add_argument("--database-url", help="(internal)")
     return parser.parse_args()
@@ -46,14 +54,25 @@ def main() -> None:
     if args.engine:
         run_one(args)
         return
-    print(f"ExtraMile article planning benchmark: {args.customers:,} customers, {args.reps} reps")
-    for engine, url in common.engines("extramile_bench_value"):
-        command = [sys.executable, __file__, "--engine", engine]
-        command += ["--customers", str(args.customers), "--reps", str(args.reps)]
-        command += ["--articles", str(args.articles)]
-        if url:
-            command += ["--database-url", url]
-        subprocess.run(command, check=True)
+    here = Path(__file__).resolve().parent
+    if args.only in (None, "planning"):
+        print(
+            f"ExtraMile article planning benchmark: {args.customers:,} customers, {args.reps} reps"
+        )
+        for engine, url in common.engines("extramile_bench_value"):
+            command = [sys.executable, __file__, "--engine", engine]
+            command += ["--customers", str(args.customers), "--reps", str(args.reps)]
+            command += ["--articles", str(args.articles)]
+            if url:
+                command += ["--database-url", url]
+            subprocess.run(command, check=True)
+    if args.only in (None, "scoring"):
+        scoring = [sys.executable, str(here / "value_score.py")]
+        scoring += ["--customers", str(args.customers), "--reps", str(args.reps)]
+        subprocess.run(scoring, check=True)
+    if args.only in (None, "sending"):
+        sending = [sys.executable, str(here / "value_send.py"), "--emails", str(args.emails)]
+        subprocess.run(sending, check=True)
 
 
 def library_and_interests(articles: int, now: dt.datetime) -> int:
