@@ -1,4 +1,4 @@
-"""Sending: e-mails through the outbox, letters posted, the follow-up call a week later, the CLI."""
+"""Sending: e-mails through the outbox, letters into the card batch, the follow-up call a week later, the CLI."""
 
 import datetime as dt
 
@@ -13,6 +13,7 @@ from extramile.articles.delivery import send_due, sync_outbox
 from extramile.articles.models import ArticleMailing, MailingStatus
 from extramile.articles.planning import slot_day
 from extramile.book.models import Contact, EmailAddress
+from extramile.cards.models import Card
 from extramile.outbox.models import OutboxMessage
 from extramile.outbox.models import Status as OutboxStatus
 from tests.articles.helpers import article, interested
@@ -48,14 +49,14 @@ def test_an_email_from_the_rep_goes_through_the_outbox_once(owner, customer, lib
     assert mailing.status == MailingStatus.SENT
 
 
-def test_no_email_address_means_a_letter_in_the_post(owner, customer, library, client):
+def test_no_email_address_means_a_letter_in_the_card_batch(owner, customer, library):
     day = slot_day(customer, NOW.date())
     assert send_due(day, NOW)["posted"] == 1
-    assert ArticleMailing.objects.get().status == MailingStatus.POSTED
-    client.force_login(owner)
-    page = client.get("/articles/letters/", {"date": day.isoformat()})
-    assert "Winter tyres" in page.content.decode()
-    assert "Dear Anna" in page.content.decode()
+    mailing = ArticleMailing.objects.get()
+    assert mailing.status == MailingStatus.POSTED
+    letter = Card.objects.get(article_mailing=mailing)
+    assert letter.occasion.code == "article" and letter.mail_by == day
+    assert "Winter tyres" in letter.message and letter.message.startswith("Dear Anna")
 
 
 def test_a_follow_up_call_a_week_later_needs_the_value_answer(owner, customer, library):

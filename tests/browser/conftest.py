@@ -52,3 +52,9 @@ def log_in(page, base_url: str, username: str = "olivia") -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+
+
+@pytest.fixture(autouse=True)
+def _keep_built_in_rows(django_db_serialized_rollback):
+    """Browser tests run against a live server, so their database is emptied after each test; this
+    restores what the migrations created (occasions, service targets) before the next one."""

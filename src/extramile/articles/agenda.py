@@ -35,6 +35,9 @@ def follow_up_key(mailing_id: int) -> str:
 
 @preparer("articles")
 def prepare_mailings(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
+    from extramile.articles.delivery import sync_letters
+
+    sync_letters(day, now)  # a letter skipped on the Cards page gets no follow-up call
     return plan_mailings(day, day + dt.timedelta(days=WINDOW_DAYS - 1), now, owners, today=day)
 
 

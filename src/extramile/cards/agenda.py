@@ -7,6 +7,7 @@ unit of work; the batch item closes when its last card is mailed or skipped.
 
 Thank-you notes (``thanks.py``) are not part of a batch: each is its own Today item ("Write a
 thank-you note to Anna Smith for a sofa"), from the sale day until it is mailed or skipped.
+Articles by post (``articles/delivery.py``) are ordinary cards of the batch ("Article by post 3").
 """
 
 from __future__ import annotations

@@ -23,6 +23,12 @@ class Source(models.TextChoices):
     FIXED = "fixed", "A fixed date every year"
     NTH_WEEKDAY = "nth_weekday", "The nth weekday of a month"
     SALE = "sale", "A sale (a thank-you note, created when the sale is recorded)"
+    ARTICLE = "article", "An article by post (created when the article mailing goes out)"
+
+
+# Sources whose cards are created by something that happens (a sale, an article mailing), never
+# by the calendar planner.
+CREATED_ELSEWHERE = {Source.SALE, Source.ARTICLE}
 
 
 # Sources whose date belongs to one customer: they are planned from the book, not the calendar.
@@ -94,6 +100,11 @@ class Occasion(models.Model):
     def is_thank_you(self) -> bool:
         """Created when a sale is recorded (cards/thanks.py), never by the calendar planner."""
         return self.source == Source.SALE
+
+    @property
+    def is_article(self) -> bool:
+        """An article by post (articles/delivery.py), never planned by the calendar planner."""
+        return self.source == Source.ARTICLE
 
     def clean(self) -> None:
         from extramile.cards import calendar
@@ -222,6 +233,16 @@ class Card(models.Model):
         help_text="For a thank-you note: the day's first sale (the note thanks for every sale "
         "that day).",
     )
+    article_mailing = models.ForeignKey(
+        "articles.ArticleMailing",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters",
+        db_index=False,
+        db_constraint=False,
+        help_text="For an article by post: the mailing this letter carries.",
+    )
     status = models.CharField(
         max_length=10, choices=CardStatus.choices, default=CardStatus.PLANNED, db_default="planned"
     )
@@ -277,6 +298,13 @@ class Card(models.Model):
                 fields=["household", "occasion", "year"],
                 condition=Q(household__isnull=False),
                 name="card_once_per_household",
+            ),
+            # One letter per article mailing (what makes sending idempotent); also the index a
+            # deleted mailing's on_delete and the articles pages read through.
+            models.UniqueConstraint(
+                fields=["article_mailing"],
+                condition=Q(article_mailing__isnull=False),
+                name="card_once_per_mailing",
             ),
         ]
 

@@ -7,6 +7,10 @@ and label). Cards without a postal address are left off envelopes and labels and
 Thank-you notes are handwritten: their envelopes and labels print as soon as the note exists (the
 envelope can be ready before the words are), and the note itself prints in the cards PDF only
 with ``include_notes`` (its message, or the draft with what was bought).
+
+Articles by post (``articles/delivery.py``) are written cards of the occasion ``article``: the
+letter prints in the cards PDF with the article's title, summary and address, and its envelope and
+label with the others.
 """
 
 from __future__ import annotations

@@ -32,7 +32,14 @@ from extramile.accounts.models import Company, User
 from extramile.book.dates import month_days_on
 from extramile.book.models import Customer, KeyDate, KeyDateKind, Sale, Status
 from extramile.cards import calendar as occasion_calendar
-from extramile.cards.models import Card, CardStatus, Occasion, OccasionPreference, Source
+from extramile.cards.models import (
+    CREATED_ELSEWHERE,
+    Card,
+    CardStatus,
+    Occasion,
+    OccasionPreference,
+    Source,
+)
 
 # How far ahead of an occasion its dates are searched: the lead time plus a long weekend.
 LEAD_SLACK = 7
@@ -268,8 +275,9 @@ def plan_cards(
         return summary
     window = Window(start, end, not_before, company)
     chosen = occasions if occasions is not None else Occasion.objects.all()
-    # Thank-you notes come from sales as they are recorded (cards/thanks.py), not the calendar.
-    for occasion in chosen.exclude(source=Source.SALE):
+    # Thank-you notes come from sales as they are recorded (cards/thanks.py), articles by post
+    # from the article mailings as they go out (articles/delivery.py): never from the calendar.
+    for occasion in chosen.exclude(source__in=CREATED_ELSEWHERE):
         # One transaction per occasion: a commit per date would write the same index pages over
         # and over (twice as slow at a million customers).
         with transaction.atomic():

@@ -1,5 +1,6 @@
 """The articles pages: the week's mailings to review (swap, skip), the library (add, edit,
-deactivate, import, export), a customer's topics, and the day's letters to print."""
+deactivate, import, export) and a customer's topics. Articles by post print with the card batch
+(the Cards page)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,9 @@ from django.views.decorators.http import require_POST
 from extramile.accounts.models import User
 from extramile.accounts.scoping import scoped, visible_customers, visible_users
 from extramile.articles import interests, review
-from extramile.articles.delivery import letter_text
 from extramile.articles.importing import import_file
 from extramile.articles.matching import Library, why
-from extramile.articles.models import Article, ArticleMailing, CustomerTopic, MailingStatus
+from extramile.articles.models import Article, ArticleMailing, CustomerTopic
 from extramile.articles.planning import WINDOW_DAYS, plan_mailings
 from extramile.web.htmx import is_htmx
 from extramile.web.today import current_user
@@ -249,37 +249,6 @@ def customer_topics(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "articles/topics.html", context)
 
 
-@login_required
-def letters(request: HttpRequest) -> HttpResponse:
-    """The day's posted articles as letters, one per printed page."""
-    user = current_user(request)
-    day = parse_day(request.GET.get("date"), user.local_date(timezone.now()))
-    mailings = (
-        visible_mailings(user)
-        .filter(status=MailingStatus.POSTED, sent_on=day)
-        .select_related("customer__household", "article", "owner")
-        .order_by("owner__username", "customer__last_name", "id")
-    )
-    topics = interests.topics_for(m.customer_id for m in mailings)
-    pages = []
-    for mailing in mailings:
-        assert mailing.article is not None
-        address = mailing.customer.mailing_address()
-        pages.append(
-            {
-                "mailing": mailing,
-                "address": address.address_lines() if address else [],
-                "text": letter_text(
-                    mailing.customer,
-                    mailing.article,
-                    mailing.owner,
-                    topics.get(mailing.customer_id, set()),
-                ),
-            }
-        )
-    return render(request, "articles/letters.html", {"day": day, "pages": pages})
-
-
 urlpatterns = [
     path("articles/", week, name="articles"),
     path("articles/mailings/<int:pk>/swap/", swap, name="article-swap"),
@@ -288,6 +257,5 @@ urlpatterns = [
     path("articles/library/<int:pk>/", edit, name="article-edit"),
     path("articles/library/import/", import_view, name="article-import"),
     path("articles/library/export.csv", export, name="article-export"),
-    path("articles/letters/", letters, name="article-letters"),
     path("articles/customers/<int:pk>/topics/", customer_topics, name="customer-topics"),
 ]

@@ -106,7 +106,9 @@ def card_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, problem)
     cards = (
         batch_queryset(request.GET, user, start, end)
-        .select_related("customer__household", "household", "occasion", "owner")
+        .select_related(
+            "customer__household", "household", "occasion", "owner", "article_mailing__article"
+        )
         .order_by("mail_by", "customer__last_name", "customer__first_name", "id")
     )
     groups: dict[dt.date, list[Card]] = defaultdict(list)
@@ -115,9 +117,16 @@ def card_list(request: HttpRequest) -> HttpResponse:
     # Thank-you notes show what was bought (one query for the page's notes).
     notes = [card for group in groups.values() for card in group if card.occasion.is_thank_you]
     bought = thanks.purchases_by_day((card.customer_id, card.occasion_on) for card in notes)
-    purchases = {
-        card.pk: thanks.what(bought[(card.customer_id, card.occasion_on)]) for card in notes
+    about = {
+        card.pk: "for " + thanks.what(bought[(card.customer_id, card.occasion_on)])
+        for card in notes
     }
+    # Articles by post show the article's title.
+    for group in groups.values():
+        for card in group:
+            mailing = card.article_mailing
+            if mailing is not None and mailing.article is not None:
+                about[card.pk] = f"“{mailing.article.title}”"
     summary = services.tally(card for group in groups.values() for card in group)
     owners = visible_users(user)
     query = {
@@ -130,7 +139,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "end": end,
         "day": day,
         "groups": [
-            (mail_by, [(card, purchases.get(card.pk, "")) for card in group])
+            (mail_by, [(card, about.get(card.pk, "")) for card in group])
             for mail_by, group in sorted(groups.items())
         ],
         "counts": summary.counts,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from extramile.accounts.models import User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.agenda.management.commands._common import find_user, parse_date
-from extramile.articles.delivery import send_due, sync_outbox
+from extramile.articles.delivery import send_due, sync_letters, sync_outbox
 from extramile.articles.importing import import_file
 from extramile.articles.models import ArticleMailing
 from extramile.articles.planning import plan_mailings
@@ -81,6 +81,7 @@ class Command(BaseCommand):
     def send(self, day: Any, now: Any) -> None:
         from extramile.outbox.sending import send_batch
 
+        sync_letters(day, now)
         counts = send_due(day, now)
         summary = send_batch(timezone.now())
         synced = sync_outbox(timezone.now())
