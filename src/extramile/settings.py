@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "extramile.articles",
     "extramile.value",
     "extramile.ideas",
+    "extramile.culture",
+    "extramile.playbook",
 ]
 
 MIDDLEWARE = [
