@@ -18,6 +18,7 @@ OUR_COMMANDS = {
     "today": "print a user's agenda (--json for machines)",
     "cards": "plan a mail-by range of cards and write its PDFs, labels and CSV",
     "sale": "record a sale (creates the customer's thank-you note)",
+    "digest": "print the daily digest, or --send it through the outbox",
     "createuser": "create a user with a role (rep, manager, admin)",
     "inbound": "log an inbound message owed a reply (prints its customer and deadline)",
     "token": "API tokens: create (shown once), list, revoke",

@@ -47,6 +47,8 @@ def test_a_user_sets_their_time_zone(client, owner):
             "profile-last_name": "",
             "profile-email": "liv@example.com",
             "profile-time_zone": "Pacific/Kiritimati",
+            "profile-digest_enabled": "on",
+            "profile-digest_at": "06:30",
         },
     )
     assert response.status_code == 302

@@ -20,7 +20,8 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "time_zone"]
+        fields = ["first_name", "last_name", "email", "time_zone", "digest_enabled", "digest_at"]
+        widgets = {"digest_at": forms.TimeInput(attrs={"type": "time"})}
 
 
 class CompanyForm(forms.ModelForm):

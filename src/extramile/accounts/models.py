@@ -201,6 +201,14 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text="Blank: the company's time zone.",
     )
+    digest_enabled = models.BooleanField(
+        "daily digest by e-mail",
+        default=True,
+        help_text="Today's agenda, yesterday's wins and the team's story, each morning.",
+    )
+    digest_at = models.TimeField(
+        "send the digest at", default=dt.time(7, 0), help_text="Your local time."
+    )
 
     class Meta:
         ordering = ["username"]

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from extramile.accounts.models import User
 from extramile.agenda import engine
 from extramile.agenda.models import ScheduledRun
-from extramile.agenda.tasks import plan_zone, send_outbox
+from extramile.agenda.tasks import plan_zone, send_digest, send_outbox
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,34 @@ def enqueue_due(now: dt.datetime) -> list[str]:
             continue  # another worker enqueued it
         enqueued.append(key)
         log.info("Enqueued %s", key)
+    enqueued += enqueue_digests(now)
     outbox = enqueue_outbox(now)
     if outbox:
         enqueued.append(outbox)
     return enqueued
+
+
+# A digest is sent from the user's chosen time until this much later (a worker that was down at 07:00
+# still sends at 08:00, not in the evening).
+DIGEST_WINDOW = dt.timedelta(hours=3)
+
+
+def enqueue_digests(now: dt.datetime) -> list[str]:
+    """One digest job per user and local day, at their chosen time."""
+    from extramile.agenda.digest import due_users
+
+    keys = []
+    for user, day in due_users(now, DIGEST_WINDOW):
+        key = f"digest:{user.pk}:{day.isoformat()}"
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(key=key, created_at=now)
+                result = send_digest.enqueue(user.pk, day.isoformat())
+                ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+        except IntegrityError:
+            continue
+        keys.append(key)
+    return keys
 
 
 def enqueue_outbox(now: dt.datetime) -> str | None:

@@ -27,3 +27,15 @@ def send_outbox() -> dict[str, object]:
     from extramile.outbox.sending import send_batch
 
     return send_batch(timezone.now()).as_dict()
+
+
+@task()
+def send_digest(user_id: int, day: str) -> dict[str, object]:
+    """Queue one user's morning digest in the outbox (the outbox job sends it within a minute)."""
+    from extramile.agenda import digest
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return {"queued": False, "why": "no such user"}
+    message = digest.queue(user, dt.date.fromisoformat(day), timezone.now())
+    return {"queued": message is not None}

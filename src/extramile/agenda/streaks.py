@@ -1,0 +1,52 @@
+"""Streaks: working days in a row with the whole agenda done.
+
+A working day counts when every action that was due on it (``due_on`` that day) ended done or
+skipped — none left open, snoozed or missed. A working day with nothing due keeps the streak going
+without adding to it; a closed day (weekend, holiday) is passed over. The streak runs back from
+yesterday (today is still in progress) and adds today once today's agenda is already clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from extramile import business_hours
+from extramile.accounts.models import User
+from extramile.agenda.models import Action, ActionStatus
+
+# How far back a streak is counted (the digest shows "30+" beyond that).
+LOOKBACK_DAYS = 120
+CLOSED_WELL = [ActionStatus.DONE, ActionStatus.SKIPPED]
+
+
+def streak(user: User, day: dt.date) -> int:
+    """Working days in a row, ending yesterday (or today when today is clear), with the whole
+    agenda done."""
+    hours = business_hours.for_user(user)
+    since = day - dt.timedelta(days=LOOKBACK_DAYS)
+    rows = (
+        Action.objects.filter(owner=user, due_on__gte=since, due_on__lte=day)
+        .values("due_on")
+        .annotate(total=Count("id"), well=Count("id", filter=Q(status__in=CLOSED_WELL)))
+        .order_by()
+    )
+    per_day = {row["due_on"]: (row["total"], row["well"]) for row in rows}
+
+    def clear(d: dt.date) -> bool:
+        total, well = per_day.get(d, (0, 0))
+        return total == well
+
+    count = 0
+    if hours.is_working_day(day) and day in per_day and clear(day):
+        count += 1
+    current = day - dt.timedelta(days=1)
+    while current > since:
+        if hours.is_working_day(current):
+            if not clear(current):
+                break
+            if current in per_day:
+                count += 1
+        current -= dt.timedelta(days=1)
+    return count
