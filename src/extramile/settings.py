@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "extramile.ideas",
     "extramile.culture",
     "extramile.playbook",
+    "extramile.team",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ def company_data(**extra):
         "company-article_every_months": "6",
         "company-emails_per_minute": "600",
         "company-lunch_every_days": "14",
+        "company-leaderboard": "on",
     }
     data.update(extra)
     return data

@@ -58,6 +58,7 @@ class CompanyForm(forms.ModelForm):
             "article_every_months",
             "emails_per_minute",
             "lunch_every_days",
+            "leaderboard",
         ]
         widgets = {
             "business_day_starts": forms.TimeInput(attrs={"type": "time"}),

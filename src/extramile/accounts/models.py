@@ -134,6 +134,11 @@ class Company(models.Model):
         default=30,
         validators=[MaxValueValidator(100)],
     )
+    leaderboard = models.BooleanField(
+        "show the leaderboard",
+        default=True,
+        help_text="Rank reps by extra-mile actions done on the Team page.",
+    )
     lunch_every_days = models.PositiveSmallIntegerField(
         "suggest a breakfast or lunch every (days)",
         default=14,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from extramile import business_hours
-from extramile.accounts.models import User
+from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
 
 # How far back a streak is counted (the digest shows "30+" beyond that).
@@ -24,16 +24,53 @@ CLOSED_WELL = [ActionStatus.DONE, ActionStatus.SKIPPED]
 def streak(user: User, day: dt.date) -> int:
     """Working days in a row, ending yesterday (or today when today is clear), with the whole
     agenda done."""
-    hours = business_hours.for_user(user)
     since = day - dt.timedelta(days=LOOKBACK_DAYS)
+    per_day = _tally(Action.objects.filter(owner=user), since, day).get(user.pk, {})
+    return _run(per_day, business_hours.for_user(user), day, since)
+
+
+def streaks(users: list[User], now: dt.datetime) -> dict[int, int]:
+    """Each user's streak on their own local today, in one query."""
+    if not users:
+        return {}
+    company = Company.get()
+    days = {user.pk: user.local_date(now, company) for user in users}
+    last = max(days.values())
+    since = min(days.values()) - dt.timedelta(days=LOOKBACK_DAYS)
+    tally = _tally(Action.objects.filter(owner__in=users), since, last)
+    return {
+        user.pk: _run(
+            tally.get(user.pk, {}),
+            business_hours.for_user(user, company),
+            days[user.pk],
+            days[user.pk] - dt.timedelta(days=LOOKBACK_DAYS),
+        )
+        for user in users
+    }
+
+
+def _tally(
+    actions: QuerySet[Action], since: dt.date, until: dt.date
+) -> dict[int, dict[dt.date, tuple[int, int]]]:
+    """owner → day → (actions due, actions done or skipped)."""
     rows = (
-        Action.objects.filter(owner=user, due_on__gte=since, due_on__lte=day)
-        .values("due_on")
+        actions.filter(due_on__gte=since, due_on__lte=until)
+        .values("owner_id", "due_on")
         .annotate(total=Count("id"), well=Count("id", filter=Q(status__in=CLOSED_WELL)))
         .order_by()
     )
-    per_day = {row["due_on"]: (row["total"], row["well"]) for row in rows}
+    tally: dict[int, dict[dt.date, tuple[int, int]]] = {}
+    for row in rows:
+        tally.setdefault(row["owner_id"], {})[row["due_on"]] = (row["total"], row["well"])
+    return tally
 
+
+def _run(
+    per_day: dict[dt.date, tuple[int, int]],
+    hours: business_hours.BusinessHours,
+    day: dt.date,
+    since: dt.date,
+) -> int:
     def clear(d: dt.date) -> bool:
         total, well = per_day.get(d, (0, 0))
         return total == well

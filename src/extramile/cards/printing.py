@@ -444,7 +444,7 @@ def labels_pdf(cards: list[PrintCard], *, sheet: str = "avery5160") -> bytes:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     """A spreadsheet-safe cell: text that a spreadsheet would run as a formula gets a ``'``."""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
@@ -476,7 +476,7 @@ def cards_csv(cards: list[PrintCard], out: typing.TextIO) -> None:
             "yes" if card.handwritten else "no",
             card.signature,
         ]
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
 
 
 def render_file(

@@ -26,10 +26,9 @@ from extramile.articles.importing import import_file
 from extramile.articles.matching import Library, why
 from extramile.articles.models import Article, ArticleMailing, CustomerTopic
 from extramile.articles.planning import WINDOW_DAYS, plan_mailings
+from extramile.cards.printing import safe_cell
 from extramile.web.htmx import is_htmx
 from extramile.web.today import current_user
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def can_edit(user: User) -> bool:
@@ -211,7 +210,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 def cell(value: str) -> str:
     """Spreadsheet-safe: a cell a spreadsheet would run as a formula gets a leading ``'``."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    return safe_cell(value)
 
 
 @login_required

@@ -16,6 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         ("articles", "Articles"),
         ("lunches", "Lunches"),
         ("ideas", "Ideas"),
+        ("team", "Team"),
         ("settings", "Settings"),
     ]
     is_admin = bool(user and user.is_authenticated and user.is_admin_role)

@@ -13,6 +13,7 @@ from extramile.web import (
     preferences,
     service,
     stories,
+    team,
     today,
     unsubscribe,
 )
@@ -50,6 +51,7 @@ urlpatterns = [
     *unsubscribe.urlpatterns,
     *stories.urlpatterns,
     *playbook.urlpatterns,
+    *team.urlpatterns,
     path("settings/", preferences.settings_page, name="settings"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,379 @@
+"""The team dashboard's figures: per rep and for the team, over a week, a month or a quarter.
+
+Each figure is one grouped query over the reps in scope (never one query per rep), so the page
+costs about a dozen queries whatever the size of the book. A figure with nothing to measure in the
+period is ``None`` ("–" on the page), never a made-up zero; a feature whose app is not installed
+is left out of the list altogether.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q
+
+from extramile.accounts.models import Company, User
+from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.streaks import streaks
+
+PERIODS = {"week": "This week", "month": "This month", "quarter": "This quarter"}
+
+
+def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the week (Monday–Sunday), month or quarter holding ``day``."""
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    if kind == "month":
+        start = day.replace(day=1)
+    elif kind == "quarter":
+        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        raise ValueError(f"“{kind}” is not a period: week, month or quarter.")
+    months = 1 if kind == "month" else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return start, dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    first: dt.date
+    last: dt.date
+    starts: dt.datetime  # aware, the first day's midnight in the company's zone
+    ends: dt.datetime  # aware, the midnight after the last day
+
+    @classmethod
+    def of(cls, kind: str, day: dt.date, company: Company) -> Period:
+        first, last = period_bounds(kind, day)
+        zone = company.zone
+        starts = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+        ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+        return cls(kind, first, last, starts, ends)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell: the number shown, and the counts behind it ("12 of 15")."""
+
+    number: float | None
+    detail: str = ""
+    percent: bool = False
+
+    def display(self) -> str:
+        if self.number is None:
+            return "–"
+        if self.percent:
+            return f"{self.number:.0%}"
+        if isinstance(self.number, float) and not self.number.is_integer():
+            return f"{self.number:.1f}"
+        return f"{self.number:,.0f}"
+
+
+def share(part: int, whole: int) -> Value:
+    return Value(part / whole if whole else None, f"{part} of {whole}" if whole else "", True)
+
+
+def count(n: int) -> Value:
+    return Value(n)
+
+
+Figures = dict[int, Value]
+Measure = Callable[[list[int], Period, dt.datetime], Figures]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    measure: Measure
+    app: str = ""  # the app the figure needs; left out when it is not installed
+    higher_is_better: bool = True
+
+
+def grouped(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
+    return {owner: n for owner, n in rows if owner is not None}
+
+
+# The figures ------------------------------------------------------------------------------------
+
+
+def actions_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    rows = (
+        Action.objects.filter(
+            owner_id__in=reps,
+            status=ActionStatus.DONE,
+            completed_at__gte=period.starts,
+            completed_at__lt=period.ends,
+        )
+        .values_list("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def cards_mailed(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.cards.models import Card, CardStatus
+
+    rows = (
+        Card.objects.filter(
+            owner_id__in=reps,
+            status=CardStatus.MAILED,
+            mailed_at__gte=period.starts,
+            mailed_at__lt=period.ends,
+        )
+        .values_list("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    """Of the cards mailed, the share that passed the personalisation guard (no override)."""
+    from extramile.cards.models import Card, CardStatus
+
+    rows = (
+        Card.objects.filter(
+            owner_id__in=reps,
+            status=CardStatus.MAILED,
+            mailed_at__gte=period.starts,
+            mailed_at__lt=period.ends,
+        )
+        .values("owner_id")
+        .annotate(n=Count("id"), passed=Count("id", filter=Q(override_reason="")))
+        .order_by()
+    )
+    found = {row["owner_id"]: (row["passed"], row["n"]) for row in rows}
+    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
+
+
+def calls_made(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.outreach.models import Call
+
+    rows = (
+        Call.objects.filter(user_id__in=reps, at__gte=period.starts, at__lt=period.ends)
+        .values_list("user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def cadence_coverage(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    """Today's share of each rep's book within its cadence (a state, not a period's count)."""
+    from extramile.outreach.coverage import coverage
+
+    users = list(User.objects.filter(pk__in=reps))
+    return {row.rep.pk: share(row.within, row.customers) for row in coverage(users, now)}
+
+
+def _replies(reps: list[int], period: Period, now: dt.datetime) -> dict[int | None, object]:
+    from extramile.inbox.figures import figures_by_owner
+    from extramile.inbox.models import InboundMessage
+
+    messages = InboundMessage.objects.filter(
+        owner_id__in=reps, received_at__gte=period.starts, received_at__lt=period.ends
+    )
+    return dict(figures_by_owner(messages, now))
+
+
+def replies_within(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    found = _replies(reps, period, now)
+    result = {}
+    for rep in reps:
+        figures = found.get(rep)
+        result[rep] = share(figures.within, figures.judged) if figures else share(0, 0)  # type: ignore[attr-defined]
+    return result
+
+
+def reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    found = _replies(reps, period, now)
+    result = {}
+    for rep in reps:
+        figures = found.get(rep)
+        median = figures.median_minutes if figures else None  # type: ignore[attr-defined]
+        result[rep] = Value(median, "business minutes" if median is not None else "")
+    return result
+
+
+def thank_yous_on_time(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.cards.models import Card, CardStatus
+
+    zone = Company.get().zone
+    rows = Card.objects.filter(
+        owner_id__in=reps,
+        occasion__code="thank_you",
+        status=CardStatus.MAILED,
+        mailed_at__gte=period.starts,
+        mailed_at__lt=period.ends,
+    ).values_list("owner_id", "mailed_at", "mail_by")
+    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for owner, mailed_at, mail_by in rows:
+        tally[owner][1] += 1
+        if mailed_at is not None and mailed_at.astimezone(zone).date() <= mail_by:
+            tally[owner][0] += 1
+    return {rep: share(*tally.get(rep, [0, 0])) for rep in reps}
+
+
+def service_targets(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    """Of the requests resolved in the period, the share resolved within their target."""
+    from extramile.service.models import ServiceRequest, Status
+
+    resolved = ServiceRequest.objects.filter(
+        assignee_id__in=reps,
+        status=Status.RESOLVED,
+        resolved_at__gte=period.starts,
+        resolved_at__lt=period.ends,
+    )
+    met = set(resolved.resolution_met().values_list("pk", flat=True))
+    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, assignee in resolved.values_list("pk", "assignee_id"):
+        tally[assignee][1] += 1
+        tally[assignee][0] += pk in met
+    return {rep: share(*tally.get(rep, [0, 0])) for rep in reps}
+
+
+def articles_sent(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.articles.models import DELIVERED, ArticleMailing
+
+    rows = (
+        ArticleMailing.objects.filter(
+            owner_id__in=reps,
+            status__in=DELIVERED,
+            sent_on__gte=period.first,
+            sent_on__lte=period.last,
+        )
+        .values_list("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def lunches_held(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.value.models import Invitation, InvitationStatus
+
+    rows = (
+        Invitation.objects.filter(
+            owner_id__in=reps,
+            status=InvitationStatus.HELD,
+            meal_on__gte=period.first,
+            meal_on__lte=period.last,
+        )
+        .values_list("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def surprises_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.ideas.models import Surprise
+
+    rows = (
+        Surprise.objects.filter(
+            user_id__in=reps, done_at__gte=period.starts, done_at__lt=period.ends
+        )
+        .values_list("user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def streak_days(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    users = list(User.objects.filter(pk__in=reps))
+    found = streaks(users, now)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+COLUMNS: list[Column] = [
+    Column("done", "Extra-mile actions done", actions_done),
+    Column("cards", "Cards mailed", cards_mailed, "cards"),
+    Column("cards_personal", "Cards personal (passed the guard)", cards_personal, "cards"),
+    Column("calls", "Calls made", calls_made, "outreach"),
+    Column("coverage", "Book within call cadence (today)", cadence_coverage, "outreach"),
+    Column("replies_within", "Replies within the target", replies_within, "inbox"),
+    Column(
+        "reply_median", "Median reply (business min)", reply_median, "inbox", higher_is_better=False
+    ),
+    Column("thanks_on_time", "Thank-you notes on time", thank_yous_on_time, "cards"),
+    Column("service_met", "Service resolved within target", service_targets, "service"),
+    Column("articles", "Articles sent", articles_sent, "articles"),
+    Column("lunches", "Lunches held", lunches_held, "value"),
+    Column("surprises", "Surprises done", surprises_done, "ideas"),
+    Column("streak", "Streak (working days)", streak_days),
+]
+
+# Columns other apps add (stories and kudos register theirs from their own app).
+EXTRA_COLUMNS: list[Column] = []
+
+
+def columns() -> list[Column]:
+    return [
+        column
+        for column in [*COLUMNS, *EXTRA_COLUMNS]
+        if not column.app or apps.is_installed(f"extramile.{column.app}")
+    ]
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    columns: list[Column]
+    reps: list[User]
+    cells: dict[int, dict[str, Value]] = field(default_factory=dict)
+    team: dict[str, Value] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[User, list[Value]]]:
+        return [(rep, [self.cells[rep.pk][c.key] for c in self.columns]) for rep in self.reps]
+
+    def team_row(self) -> list[Value]:
+        return [self.team[c.key] for c in self.columns]
+
+    def leaderboard(self) -> list[tuple[User, int]]:
+        """Reps by extra-mile actions done in the period, most first."""
+        done = [(rep, int(self.cells[rep.pk]["done"].number or 0)) for rep in self.reps]
+        return sorted(done, key=lambda item: (-item[1], str(item[0])))
+
+
+def team_value(values: list[Value]) -> Value:
+    """The team's cell: a sum for counts, the pooled share for shares, the median of medians."""
+    known = [v for v in values if v.number is not None]
+    if not known:
+        return Value(None)
+    if values[0].percent:
+        parts = [v.detail.split(" of ") for v in known if " of " in v.detail]
+        part = sum(int(p) for p, _ in parts)
+        whole = sum(int(w) for _, w in parts)
+        return share(part, whole)
+    if any(v.detail == "business minutes" for v in known):
+        return Value(statistics.median(float(v.number or 0) for v in known), "median of reps")
+    return count(int(sum(float(v.number or 0) for v in known)))
+
+
+def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashboard:
+    company = Company.get()
+    period = Period.of(kind, day, company)
+    chosen = columns()
+    ids = [rep.pk for rep in reps]
+    board = Dashboard(period, chosen, reps, {rep.pk: {} for rep in reps})
+    for column in chosen:
+        values = column.measure(ids, period, now) if ids else {}
+        for rep in reps:
+            board.cells[rep.pk][column.key] = values.get(rep.pk, Value(None))
+        board.team[column.key] = team_value([board.cells[pk][column.key] for pk in ids])
+    return board
