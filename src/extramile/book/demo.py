@@ -815,6 +815,7 @@ def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
     from extramile.ideas.demo import populate as ideas
     from extramile.inbox.demo import create_demo_messages
     from extramile.outreach.demo import populate as tiers_and_contacts
+    from extramile.playbook.demo import populate as playbook
     from extramile.service.demo import populate as service_requests
     from extramile.value.demo import populate as value_and_lunches
 
@@ -824,3 +825,4 @@ def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
     value_and_lunches(now, random.Random(seed + 4))
     result.articles = articles(now, random.Random(seed + 5))
     result.ideas = ideas(now, random.Random(seed + 6))
+    playbook(now, random.Random(seed + 7))
