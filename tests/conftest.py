@@ -110,10 +110,10 @@ def outsider_customer(outsider) -> Customer:
 
 @pytest.fixture
 def quiet_week(monkeypatch):
-    """Leave out the weekly intention and surprise (planned for every user on the first working day
+    """Leave out the weekly intention, surprise and story prompt (planned for every user on the first working day
     of a week), for tests that count the actions of other planners on a Monday."""
     from extramile.agenda.registry import PLANNERS, PREPARERS
 
-    for name in ("week", "surprises"):
+    for name in ("week", "surprises", "stories"):
         monkeypatch.delitem(PLANNERS, name, raising=False)
     monkeypatch.delitem(PREPARERS, "surprises", raising=False)

@@ -124,3 +124,15 @@ def test_the_csv_export_neutralises_formulas(client, owner, company):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "rep" and "Cards mailed" in rows[0]
     assert rows[1][0].startswith("'=")
+
+
+def test_stories_and_kudos_count_and_private_stories_do_not(owner, colleague):
+    from extramile.culture.services import give_kudos, save_story
+
+    shared = save_story(owner, NOW, what_done="Fixed the trailer hitch on a Sunday")
+    save_story(owner, NOW, what_done="Kept to myself", visibility="private")
+    give_kudos(shared, colleague, NOW, "Great save")
+    board = figures.build([owner, colleague], "week", DAY, NOW)
+    assert board.cells[owner.pk]["stories"].number == 1
+    assert board.cells[owner.pk]["kudos_received"].number == 1
+    assert board.cells[colleague.pk]["kudos_given"].number == 1

@@ -120,3 +120,14 @@ def test_a_streak_counts_working_days_with_the_whole_agenda_done(owner, company)
     assert streak(owner, DAY) == 2
     services.complete(Action.objects.get(key="today"), NOW)
     assert streak(owner, DAY) == 3
+
+
+def test_the_digest_carries_the_teams_latest_story_never_a_private_one(agenda, colleague):
+    from extramile.culture.services import save_story
+
+    save_story(colleague, NOW, what_done="Drove the spare key to the airport", visibility="team")
+    save_story(colleague, NOW, what_done="A private thought", visibility="private")
+    composed = digest.build(agenda, DAY, NOW)
+    assert "Drove the spare key to the airport" in composed.text
+    assert "Drove the spare key to the airport" in composed.html
+    assert "A private thought" not in composed.text + composed.html

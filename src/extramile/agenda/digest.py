@@ -50,17 +50,19 @@ def kind_counts(actions: QuerySet[Action] | list[Action]) -> list[tuple[str, int
 
 
 def team_story(user: User, day: dt.date) -> Any:
-    """The manager's story of the week, else the team's latest shared story (None without the
-    stories capability or without stories)."""
-    try:
-        from extramile.culture import services as culture
-    except ImportError:
-        return None
-    chosen = getattr(culture, "story_of_the_week", None)
-    story = chosen(day) if chosen else None
+    """The manager's story of the week, else the newest team story (private ones never)."""
+    from extramile.culture import services as culture
+    from extramile.culture.models import Visibility
+
+    story = culture.story_of_the_week(day)
     if story is None:
-        latest = getattr(culture, "latest_team_story", None)
-        story = latest(user, day) if latest else None
+        story = (
+            culture.visible_stories(user)
+            .filter(visibility=Visibility.TEAM, date__lte=day)
+            .select_related("author")
+            .order_by("-date", "-id")
+            .first()
+        )
     return story
 
 

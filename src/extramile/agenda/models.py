@@ -20,6 +20,7 @@ class ActionKind(models.TextChoices):
     LUNCH = "lunch", "Breakfast or lunch"
     SURPRISE = "surprise", "Weekly surprise"
     INTENTION = "intention", "Weekly intention"
+    STORY = "story", "Extra-mile story"
 
 
 # Value-adding extras: done only with an answer to "how will this create more value for this

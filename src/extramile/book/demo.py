@@ -812,6 +812,7 @@ def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
     scores and lunches, articles and the idea bank. Thank-you notes for the demo's recent sales,
     article mailings and the week's surprise come from the first plan."""
     from extramile.articles.demo import populate as articles
+    from extramile.culture.demo import populate as culture
     from extramile.ideas.demo import populate as ideas
     from extramile.inbox.demo import create_demo_messages
     from extramile.outreach.demo import populate as tiers_and_contacts
@@ -826,3 +827,4 @@ def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
     result.articles = articles(now, random.Random(seed + 5))
     result.ideas = ideas(now, random.Random(seed + 6))
     playbook(now, random.Random(seed + 7))
+    culture(now, random.Random(seed + 8))

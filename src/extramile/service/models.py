@@ -119,8 +119,8 @@ class ServiceRequest(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True)
-    # The rep's draft extra-mile story, written when a went-wrong request is resolved. The culture
-    # issue brings a Story record; its migration moves this text there and drops the field.
+    # The rep's words when a went-wrong request was resolved, kept as written. The living record is
+    # the ``culture.Story`` made from them (``extra_mile_story``), which the rep finishes and shares.
     story = models.TextField(blank=True)
 
     # The clocks (business time, see clocks.py). Deadlines = opened_at + target + paused minutes.

@@ -451,8 +451,9 @@ def resolve(
     request: ServiceRequest, user: User, now: dt.datetime, resolution: str, story: str = ""
 ) -> ServiceRequest:
     """Resolve with what was done. A request where something went wrong also needs the rep's
-    extra-mile story (kept on the request until the culture issue's Story record exists). Both
-    clocks stop; the action on Today is closed as done."""
+    extra-mile story: it is kept on the request as written and becomes a private draft
+    ``culture.Story`` that Today asks the rep to finish. Both clocks stop; the action on Today is
+    closed as done."""
     request = _fresh(request)
     resolution = _text(resolution, "resolution", required="Say how it was resolved.")
     story = _text(story, "story")
@@ -476,6 +477,10 @@ def resolve(
     _save(request, now, "This request was resolved already.", Q(status__in=OPEN_STATUSES))
     _event(request, now, user, EventKind.RESOLVED, resolution)
     sync_action(request, now, hours)
+    if request.went_wrong:
+        from extramile.culture.services import draft_from_request
+
+        draft_from_request(request, user, now)  # a private draft Story; Today asks to finish it
     return request
 
 

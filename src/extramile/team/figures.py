@@ -294,6 +294,55 @@ def surprises_done(reps: list[int], period: Period, now: dt.datetime) -> Figures
     return {rep: count(found.get(rep, 0)) for rep in reps}
 
 
+def stories_written(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    """Team stories dated in the period (private ones are nobody else's business)."""
+    from extramile.culture.models import Story, Visibility
+
+    rows = (
+        Story.objects.filter(
+            author_id__in=reps,
+            visibility=Visibility.TEAM,
+            date__gte=period.first,
+            date__lte=period.last,
+        )
+        .values_list("author_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def kudos_given(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.culture.models import Kudos
+
+    rows = (
+        Kudos.objects.filter(
+            giver_id__in=reps, created_at__gte=period.starts, created_at__lt=period.ends
+        )
+        .values_list("giver_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
+def kudos_received(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    from extramile.culture.models import Kudos
+
+    rows = (
+        Kudos.objects.filter(
+            story__author_id__in=reps, created_at__gte=period.starts, created_at__lt=period.ends
+        )
+        .values_list("story__author_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = grouped(rows)
+    return {rep: count(found.get(rep, 0)) for rep in reps}
+
+
 def streak_days(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     users = list(User.objects.filter(pk__in=reps))
     found = streaks(users, now)
@@ -315,6 +364,9 @@ COLUMNS: list[Column] = [
     Column("articles", "Articles sent", articles_sent, "articles"),
     Column("lunches", "Lunches held", lunches_held, "value"),
     Column("surprises", "Surprises done", surprises_done, "ideas"),
+    Column("stories", "Stories written", stories_written, "culture"),
+    Column("kudos_given", "Kudos given", kudos_given, "culture"),
+    Column("kudos_received", "Kudos received", kudos_received, "culture"),
     Column("streak", "Streak (working days)", streak_days),
 ]
 

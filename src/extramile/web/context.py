@@ -16,6 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         ("articles", "Articles"),
         ("lunches", "Lunches"),
         ("ideas", "Ideas"),
+        ("stories", "Stories"),
         ("playbook", "Playbook"),
         ("team", "Team"),
         ("settings", "Settings"),

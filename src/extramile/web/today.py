@@ -19,12 +19,15 @@ from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
 from extramile.agenda.models import VALUE_KINDS, Action, ActionStatus
 from extramile.book.forms import SnoozeForm
+from extramile.culture.today import today_context
 from extramile.outreach.coverage import capacity_warning
 from extramile.web.htmx import is_htmx
 
 # Kinds whose row brings its own buttons: templates/agenda/kinds/<kind>.html (call outcomes, "Replied",
 # the service request's link, the thank-you note's "Written" / "Mailed").
-KIND_ROWS = frozenset({"call", "reply", "service", "thank_you", "intention", "surprise", "lunch"})
+KIND_ROWS = frozenset(
+    {"call", "reply", "service", "thank_you", "intention", "surprise", "lunch", "story"}
+)
 # Kinds whose row shows its own deadline (a mail-by date, a reply clock): no generic "due" line.
 OWN_DEADLINE = frozenset({"cards", "reply", "service", "thank_you"})
 
@@ -49,6 +52,7 @@ def today(request: HttpRequest) -> HttpResponse:
     total = len(actions) if len(actions) <= PAGE or show_all else agenda.count()
     context = {
         **row_context(day),
+        **today_context(user, day),  # the story of the week and the daily check-in
         "actions": actions[:PAGE] if not show_all else actions,
         "total": total,
         "hidden": 0 if show_all else max(0, total - PAGE),
