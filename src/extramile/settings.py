@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "extramile.culture",
     "extramile.playbook",
     "extramile.team",
+    "extramile.insights",
 ]
 
 MIDDLEWARE = [

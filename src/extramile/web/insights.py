@@ -1,0 +1,5 @@
+"""Pages: filled in by this capability."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
