@@ -64,7 +64,7 @@ def summarise(rows: Iterable[tuple[int | None, bool, bool]]) -> ReplyFigures:
     )
 
 
-def _rows(
+def judged_rows(
     messages: QuerySet[InboundMessage], now: dt.datetime, *extra: str
 ) -> Iterator[tuple[Any, ...]]:
     for row in judged(messages, now).values_list(
@@ -81,7 +81,7 @@ def _rows(
 
 def reply_figures(messages: QuerySet[InboundMessage], now: dt.datetime) -> ReplyFigures:
     """Figures over ``messages`` (scope and period them first: a rep's, a team's, last 30 days)."""
-    return summarise(row[:3] for row in _rows(messages, now))
+    return summarise(row[:3] for row in judged_rows(messages, now))
 
 
 def figures_by_owner(
@@ -89,6 +89,6 @@ def figures_by_owner(
 ) -> dict[int | None, ReplyFigures]:
     """The same figures per owner (None: unassigned), in one query."""
     grouped: dict[int | None, list[tuple[int | None, bool, bool]]] = defaultdict(list)
-    for response, replied, late, owner_id in _rows(messages, now, "owner_id"):
+    for response, replied, late, owner_id in judged_rows(messages, now, "owner_id"):
         grouped[owner_id].append((response, replied, late))
     return {owner_id: summarise(rows) for owner_id, rows in grouped.items()}

@@ -19,6 +19,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         ("stories", "Stories"),
         ("playbook", "Playbook"),
         ("team", "Team"),
+        ("insights", "Insights"),
         ("settings", "Settings"),
     ]
     is_admin = bool(user and user.is_authenticated and user.is_admin_role)
