@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import random
 import time
@@ -374,3 +375,563 @@ def inbound(
             )
         )
     return rows
+
+
+def teams(rep_ids: list[int], size: int = 10) -> tuple[list[int], int]:
+    """Put the reps in teams of ``size`` (``Team 1`` …), each with a manager of its own, and add
+    one admin; return the managers' ids (in team order) and the admin's id."""
+    from extramile.accounts.models import Team, User
+
+    managers = []
+    for number, begin in enumerate(range(0, len(rep_ids), size), start=1):
+        team = Team.objects.create(name=f"Team {number}")
+        User.objects.filter(pk__in=rep_ids[begin : begin + size]).update(team=team)
+        manager = User.objects.create(
+            username=f"manager{number}", role="manager", first_name=f"Manager {number}", team=team
+        )
+        managers.append(manager.pk)
+    admin = User.objects.create(username="admin", role="admin", first_name="Admin")
+    return managers, admin.pk
+
+
+def working_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Monday to Friday from ``first`` to ``last``, both included."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return [day for day in days if day.weekday() < 5]
+
+
+def at(day: dt.date, hour: float) -> dt.datetime:
+    """``hour`` o'clock New York time (UTC−5, near enough) on ``day``, as an aware UTC time."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC) + dt.timedelta(hours=hour + 5)
+
+
+def reset_sequence(table: str) -> None:
+    """After rows written with their own ids: PostgreSQL's next id follows the largest."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  (constant)
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+
+
+def year_of_history(
+    rep_ids: list[int], customers: int, now: dt.datetime, seed: int = 7, done_per_day: int = 15
+) -> dict[str, int]:
+    """A year of the team's work before ``now``, for every rep, written in big batches; return the
+    rows written per table.
+
+    Per rep and working day: ``done_per_day`` actions done (3 of them proactive calls, each with
+    its ``outreach_call`` row), one skipped, and one missed on three days in ten (so streaks both
+    run and break); 10 cards mailed (10% thank-you notes, 10% a day late, 15% with a guard
+    override) and one skipped; 3 inbound messages (90% replied, median ~40 minutes), and a
+    check-in on 80% of days. Per rep and week: a resolved service request (5% "went wrong"),
+    5 article mailings (70% e-mailed, 15% posted, 15% skipped), a surprise (80% done; one in five
+    for a co-worker) and a story (85% for the team, each with 0–4 kudos from other reps). Per rep
+    and month: a lunch invitation (70% held). Today: 10 actions still open per rep. The book gets
+    referrals (2% of customers referred by another customer of the same rep, rewards none,
+    pending, owed or paid) and families (1% parent and child, a third of them with a grandchild).
+    """
+    from django.db import connection, transaction
+
+    rng = random.Random(seed)
+    reps = len(rep_ids)
+    per_rep = max(1, customers // reps)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(id) FROM book_customer")
+        first_id = cursor.fetchone()[0]
+        cursor.execute("SELECT id, code FROM cards_occasion")
+        occasion = {code: pk for pk, code in cursor.fetchall()}
+
+    def customer(rep: int, k: int) -> int:
+        """Rep number ``rep``'s ``k``-th customer (in turn through the book)."""
+        return first_id + rep + (k % per_rep) * reps
+
+    today = now.date()
+    start = today - dt.timedelta(days=365)
+    days = working_days(start, today - dt.timedelta(days=1))
+    counts: dict[str, int] = {}
+
+    def write(table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+        insert(table, columns, rows)
+        counts[table] = counts.get(table, 0) + len(rows)
+
+    action_columns = (
+        "id",
+        "key",
+        "kind",
+        "title",
+        "detail",
+        "due_on",
+        "priority",
+        "status",
+        "outcome",
+        "completed_at",
+        "created_at",
+        "updated_at",
+        "customer_id",
+        "owner_id",
+        "value_answer",
+    )
+    call_columns = ("at", "outcome", "note", "action_id", "customer_id", "user_id")
+    card_columns = (
+        "year",
+        "occasion_on",
+        "mail_by",
+        "status",
+        "message",
+        "personal",
+        "handwritten",
+        "override_reason",
+        "skip_reason",
+        "written_at",
+        "mailed_at",
+        "created_at",
+        "updated_at",
+        "customer_id",
+        "owner_id",
+        "occasion_id",
+    )
+    message_columns = (
+        "channel",
+        "received_at",
+        "from_address",
+        "from_name",
+        "summary",
+        "reply_due_at",
+        "replied_at",
+        "response_minutes",
+        "breached",
+        "source",
+        "external_id",
+        "created_at",
+        "customer_id",
+        "owner_id",
+        "replied_by_id",
+    )
+    kinds = ["reach_out", "promise", "cards", "thank_you", "reply", "follow_up", "service"]
+    outcomes = ["no_answer", "all_fine", "all_fine", "all_fine", "service_need", "referral"]
+    action_id = 0
+    card_k = [0] * reps
+    with transaction.atomic():
+        for day in days:
+            actions, calls, cards, messages, checkins = [], [], [], [], []
+            for r, owner in enumerate(rep_ids):
+                missed = rng.random() < 0.3
+                for j in range(done_per_day + 1 + missed):
+                    action_id += 1
+                    cid = customer(r, rng.randrange(per_rep))
+                    status = (
+                        "done" if j < done_per_day else "skipped" if j == done_per_day else "missed"
+                    )
+                    kind = "call" if j < 3 else rng.choice(kinds)
+                    done_at = at(day, rng.uniform(8.5, 17.5)) if status != "missed" else None
+                    actions.append(
+                        (
+                            action_id,
+                            f"bench:{owner}:{day}:{j}",
+                            kind,
+                            "Call to see how they are" if kind == "call" else "Reach out",
+                            "",
+                            day,
+                            2,
+                            status,
+                            "",
+                            done_at,
+                            at(day, 2),
+                            done_at or at(day, 23),
+                            cid,
+                            owner,
+                            "",
+                        )
+                    )
+                    if kind == "call" and status == "done":
+                        calls.append((done_at, rng.choice(outcomes), "", action_id, cid, owner))
+                for j in range(11):
+                    card_k[r] += 1
+                    late = rng.random() < 0.1
+                    mail_by = (
+                        day - dt.timedelta(days=2)
+                        if late
+                        else day + dt.timedelta(rng.randint(0, 3))
+                    )
+                    occasion_on = mail_by + dt.timedelta(days=5)
+                    roll = rng.random()
+                    code = "thank_you" if roll < 0.1 else "wedding" if roll < 0.2 else "birthday"
+                    mailed = j < 10
+                    override = (
+                        "Nothing personal known yet" if mailed and rng.random() < 0.15 else ""
+                    )
+                    cards.append(
+                        (
+                            occasion_on.year,
+                            occasion_on,
+                            mail_by,
+                            "mailed" if mailed else "skipped",
+                            "Happy birthday!" if code == "birthday" else "With warm wishes",
+                            "" if override else "Hope the sailing season was a good one",
+                            False,
+                            override,
+                            "" if mailed else "Moved away",
+                            at(day, 10) if mailed else None,
+                            at(day, 16) if mailed else None,
+                            at(day, -48),
+                            at(day, 16),
+                            customer(r, card_k[r]),
+                            owner,
+                            occasion[code],
+                        )
+                    )
+                for _ in range(3):
+                    n = rng.randrange(per_rep)
+                    received = at(day, rng.uniform(8, 17))
+                    replied = rng.random() < 0.9
+                    minutes = int(rng.expovariate(1 / 55)) + 1 if replied else None
+                    messages.append(
+                        (
+                            rng.choice(["call", "voicemail", "email", "text"]),
+                            received,
+                            phone_of(r + (n % per_rep) * reps),
+                            "",
+                            "Asked about the service plan; call back please.",
+                            received + dt.timedelta(hours=1),
+                            received + dt.timedelta(minutes=minutes) if minutes else None,
+                            minutes,
+                            minutes is not None and minutes > 60,
+                            "web",
+                            "",
+                            received,
+                            customer(r, n),
+                            owner,
+                            owner if replied else None,
+                        )
+                    )
+                if rng.random() < 0.8:
+                    checkins.append(
+                        (
+                            day,
+                            rng.choice([3, 4, 4, 5, 5, 2]),
+                            "Good calls today" if rng.random() < 0.3 else "",
+                            at(day, 17),
+                            at(day, 17),
+                            owner,
+                        )
+                    )
+            write("agenda_action", action_columns, actions)
+            write("outreach_call", call_columns, calls)
+            write("cards_card", card_columns, cards)
+            write("inbox_inboundmessage", message_columns, messages)
+            write(
+                "culture_checkin",
+                ("day", "score", "note", "created_at", "updated_at", "user_id"),
+                checkins,
+            )
+        # Today: the agenda still open.
+        actions = []
+        for r, owner in enumerate(rep_ids):
+            for j in range(10):
+                action_id += 1
+                actions.append(
+                    (
+                        action_id,
+                        f"bench:{owner}:{today}:{j}",
+                        rng.choice(kinds),
+                        "Reach out",
+                        "",
+                        today,
+                        2,
+                        "open",
+                        "",
+                        None,
+                        at(today, 2),
+                        at(today, 2),
+                        customer(r, rng.randrange(per_rep)),
+                        owner,
+                        "",
+                    )
+                )
+        write("agenda_action", action_columns, actions)
+        reset_sequence("agenda_action")
+        weekly(rep_ids, customer, per_rep, start, today, rng, write)
+        family(first_id, customers, reps, today, rng, write)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return counts
+
+
+def weekly(
+    rep_ids: list[int],
+    customer: Any,
+    per_rep: int,
+    start: dt.date,
+    today: dt.date,
+    rng: random.Random,
+    write: Any,
+) -> None:
+    """The weekly and monthly part of ``year_of_history``."""
+    write(
+        "articles_article",
+        ("title", "url", "summary", "topics", "language", "active", "created_at"),
+        [
+            (f"Article {n}", f"https://example.com/a/{n}", "", "cars", "en", True, at(start, 0))
+            for n in range(50)
+        ],
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM articles_article ORDER BY id")
+        articles = [pk for (pk,) in cursor.fetchall()]
+    monday = start - dt.timedelta(days=start.weekday()) + dt.timedelta(days=7)
+    weeks = []
+    while monday + dt.timedelta(days=4) < today:
+        weeks.append(monday)
+        monday += dt.timedelta(days=7)
+    requests, mailings, surprises, stories, kudos = [], [], [], [], []
+    story_id = 0
+    mailing_k = [0] * len(rep_ids)
+    for week in weeks:
+        for r, owner in enumerate(rep_ids):
+            opened = at(week, 10)
+            resolved = opened + dt.timedelta(hours=rng.uniform(1, 72))
+            requests.append(
+                (
+                    "The sunroof rattles",
+                    "",
+                    "normal",
+                    "resolved",
+                    rng.random() < 0.05,
+                    opened,
+                    opened + dt.timedelta(minutes=30),
+                    resolved,
+                    "Fixed the seal",
+                    "",
+                    240,
+                    2880,
+                    opened + dt.timedelta(hours=4),
+                    opened + dt.timedelta(days=2),
+                    0.0,
+                    0.0,
+                    resolved,
+                    owner,
+                    customer(r, rng.randrange(per_rep)),
+                    owner,
+                )
+            )
+            planned = week + dt.timedelta(days=1)
+            for _ in range(5):
+                mailing_k[r] += 1
+                roll = rng.random()
+                status = "sent" if roll < 0.7 else "posted" if roll < 0.85 else "skipped"
+                mailings.append(
+                    (
+                        planned,
+                        status,
+                        "post" if status == "posted" else "email",
+                        False,
+                        "",
+                        at(planned, 9) if status != "skipped" else None,
+                        planned if status != "skipped" else None,
+                        at(planned, 2),
+                        at(planned, 9),
+                        articles[mailing_k[r] // per_rep % len(articles)],
+                        customer(r, mailing_k[r]),
+                        owner,
+                    )
+                )
+            coworker = rng.random() < 0.2
+            done = rng.random() < 0.8
+            surprises.append(
+                (
+                    week,
+                    week,
+                    "coworker" if coworker else "loyal",
+                    "",
+                    "A box of cookies" if done else "",
+                    at(week, 14 + 48) if done else None,
+                    at(week, 2),
+                    rep_ids[(r + 1) % len(rep_ids)] if coworker else None,
+                    None if coworker else customer(r, rng.randrange(per_rep)),
+                    owner,
+                )
+            )
+            story_id += 1
+            team = rng.random() < 0.85
+            written = week + dt.timedelta(days=3)
+            stories.append(
+                (
+                    story_id,
+                    written,
+                    "Her car broke down on the way to a wedding",
+                    "Drove over a loaner",
+                    "She cried",
+                    "Keep a loaner ready",
+                    "team" if team else "private",
+                    at(written, 12),
+                    at(written, 12),
+                    owner,
+                    customer(r, rng.randrange(per_rep)),
+                )
+            )
+            if team:
+                for giver in rng.sample(rep_ids, rng.randint(0, 4)):
+                    if giver != owner:
+                        kudos.append(("Great one", at(written, 15 + 24), giver, story_id))
+    write(
+        "service_servicerequest",
+        (
+            "subject",
+            "details",
+            "priority",
+            "status",
+            "went_wrong",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "resolution",
+            "story",
+            "response_target_minutes",
+            "resolve_target_minutes",
+            "first_response_due_at",
+            "resolve_due_at",
+            "response_paused_minutes",
+            "resolve_paused_minutes",
+            "updated_at",
+            "assignee_id",
+            "customer_id",
+            "opened_by_id",
+        ),
+        requests,
+    )
+    write(
+        "articles_articlemailing",
+        (
+            "planned_on",
+            "status",
+            "channel",
+            "swapped",
+            "reason",
+            "sent_at",
+            "sent_on",
+            "created_at",
+            "updated_at",
+            "article_id",
+            "customer_id",
+            "owner_id",
+        ),
+        mailings,
+    )
+    write(
+        "ideas_surprise",
+        (
+            "week_start",
+            "proposed_on",
+            "reason",
+            "reason_text",
+            "what_was_done",
+            "done_at",
+            "created_at",
+            "coworker_id",
+            "customer_id",
+            "user_id",
+        ),
+        surprises,
+    )
+    write(
+        "culture_story",
+        (
+            "id",
+            "date",
+            "situation",
+            "what_done",
+            "reaction",
+            "lesson",
+            "visibility",
+            "created_at",
+            "updated_at",
+            "author_id",
+            "customer_id",
+        ),
+        stories,
+    )
+    reset_sequence("culture_story")
+    write("culture_kudos", ("message", "created_at", "giver_id", "story_id"), kudos)
+    invitations = []
+    month = start.replace(day=1)
+    while month < today.replace(day=1):
+        for r, owner in enumerate(rep_ids):
+            roll = rng.random()
+            status = "held" if roll < 0.7 else "declined" if roll < 0.85 else "cancelled"
+            invitations.append(
+                (
+                    month,
+                    month,
+                    rng.choice(["breakfast", "lunch"]),
+                    status,
+                    month + dt.timedelta(days=rng.randrange(20)) if status == "held" else None,
+                    "",
+                    at(month, 2),
+                    at(month, 9),
+                    customer(r, rng.randrange(per_rep)),
+                    owner,
+                )
+            )
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    write(
+        "value_invitation",
+        (
+            "period_start",
+            "suggested_on",
+            "kind",
+            "status",
+            "meal_on",
+            "notes",
+            "created_at",
+            "updated_at",
+            "customer_id",
+            "owner_id",
+        ),
+        invitations,
+    )
+
+
+def family(
+    first_id: int, customers: int, reps: int, today: dt.date, rng: random.Random, write: Any
+) -> None:
+    """Referrals and families (the part of ``year_of_history`` that is about the book)."""
+    referrals, relations = [], []
+    statuses = ["none", "none", "pending", "owed", "paid"]
+    for n in range(reps, customers, 50):  # 2%: referred by the same rep's customer before them
+        status = rng.choice(statuses)
+        referrals.append(
+            (
+                today - dt.timedelta(days=rng.randrange(3 * 365)),
+                None if status == "none" else 100,
+                status,
+                today - dt.timedelta(days=rng.randrange(30)) if status == "paid" else None,
+                "",
+                first_id + n,
+                first_id + n - reps,
+            )
+        )
+    for n in range(0, customers - 2, 100):  # 1%: parent and child, a third with a grandchild
+        chain = [n, n + 1] + ([n + 2] if n % 3 == 0 else [])
+        for older, younger in itertools.pairwise(chain):
+            relations.append(("parent", "", first_id + older, first_id + younger))
+            relations.append(("child", "", first_id + younger, first_id + older))
+    write(
+        "book_referral",
+        (
+            "date",
+            "reward_amount",
+            "reward_status",
+            "reward_paid_on",
+            "note",
+            "referred_id",
+            "referrer_id",
+        ),
+        referrals,
+    )
+    write("book_relationship", ("kind", "note", "from_customer_id", "to_customer_id"), relations)

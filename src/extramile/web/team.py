@@ -45,6 +45,7 @@ def team(request: HttpRequest) -> HttpResponse:
     context = {
         "board": board,
         "periods": figures.PERIODS,
+        "period_label": figures.PERIODS[board.period.kind].lower(),
         "leaderboard": board.leaderboard() if company.leaderboard else None,
     }
     return render(request, "team/team.html", context)
