@@ -29,17 +29,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    F,
-    IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    When,
 )
 from django.db.models import Value as V
 from django.db.models.functions import Coalesce, TruncMonth
@@ -264,35 +259,34 @@ def families(customers: QuerySet[Customer]) -> Families:
 
     Counted at the eldest (no parent among ``customers``), one per household (a customer without
     a household is a family of their own), by the deepest chain below them: a child in the book
-    makes two generations, a grandchild three. Set-based: one query, whatever the book's size.
+    makes two generations, a grandchild three. One query over the parent links with both ends in
+    scope (links are few next to customers; the scope subquery is evaluated once, not per
+    customer), then a walk over those pairs in memory.
     """
-    parent = Relationship.objects.filter(kind=RelationshipKind.PARENT).order_by()
-    has_child = Exists(parent.filter(from_customer=OuterRef("pk"), to_customer__in=customers))
-    has_grandchild = Exists(
-        parent.filter(
-            from_customer=OuterRef("pk"),
-            to_customer__in=customers,
-            to_customer__relationships_out__kind=RelationshipKind.PARENT,
-            to_customer__relationships_out__to_customer__in=customers,
+    scope = customers.order_by().values("pk")
+    pairs = (
+        Relationship.objects.filter(
+            kind=RelationshipKind.PARENT, from_customer__in=scope, to_customer__in=scope
         )
+        .order_by()
+        .values_list("from_customer_id", "to_customer_id", "from_customer__household_id")
     )
-    has_parent = Exists(parent.filter(to_customer=OuterRef("pk"), from_customer__in=customers))
-    row = (
-        customers.order_by()
-        .filter(has_child)
-        .exclude(has_parent)
-        .annotate(
-            family=Coalesce("household_id", -F("pk")),
-            depth=Case(When(has_grandchild, then=V(3)), default=V(2), output_field=IntegerField()),
-        )
-        .values("family")
-        .annotate(deepest=Max("depth"))
-        .aggregate(
-            two=Count("family", filter=Q(deepest=2)),
-            three=Count("family", filter=Q(deepest=3)),
-        )
-    )
-    return Families(two=row["two"], three=row["three"])
+    children: dict[int, set[int]] = {}
+    household: dict[int, int] = {}
+    has_parent: set[int] = set()
+    for parent, child, home in pairs:
+        children.setdefault(parent, set()).add(child)
+        household[parent] = home if home is not None else -parent
+        has_parent.add(child)
+    deepest: dict[int, int] = {}
+    for parent, kids in children.items():
+        if parent in has_parent:
+            continue
+        depth = 3 if any(kid in children for kid in kids) else 2
+        family = household[parent]
+        deepest[family] = max(deepest.get(family, 0), depth)
+    depths = list(deepest.values())
+    return Families(two=depths.count(2), three=depths.count(3))
 
 
 def response_times(
