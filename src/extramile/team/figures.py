@@ -9,6 +9,7 @@ is left out of the list altogether.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from django.db.models import Count, Q
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.streaks import streaks
+from extramile.inbox.figures import ReplyFigures
 
 PERIODS = {"week": "This week", "month": "This month", "quarter": "This quarter"}
 
@@ -177,7 +179,15 @@ def cadence_coverage(reps: list[int], period: Period, now: dt.datetime) -> Figur
     return {row.rep.pk: share(row.within, row.customers) for row in coverage(users, now)}
 
 
-def _replies(reps: list[int], period: Period, now: dt.datetime) -> dict[int | None, object]:
+def _replies(reps: list[int], period: Period, now: dt.datetime) -> dict[int | None, ReplyFigures]:
+    return _replies_once(tuple(reps), period, now)
+
+
+@functools.lru_cache(maxsize=4)
+def _replies_once(
+    reps: tuple[int, ...], period: Period, now: dt.datetime
+) -> dict[int | None, ReplyFigures]:
+    """Both reply columns of one build share this query; ``build`` clears it before and after."""
     from extramile.inbox.figures import figures_by_owner
     from extramile.inbox.models import InboundMessage
 
@@ -192,7 +202,7 @@ def replies_within(reps: list[int], period: Period, now: dt.datetime) -> Figures
     result = {}
     for rep in reps:
         figures = found.get(rep)
-        result[rep] = share(figures.within, figures.judged) if figures else share(0, 0)  # type: ignore[attr-defined]
+        result[rep] = share(figures.within, figures.judged) if figures else share(0, 0)
     return result
 
 
@@ -201,7 +211,7 @@ def reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     result = {}
     for rep in reps:
         figures = found.get(rep)
-        median = figures.median_minutes if figures else None  # type: ignore[attr-defined]
+        median = figures.median_minutes if figures else None
         result[rep] = Value(median, "business minutes" if median is not None else "")
     return result
 
@@ -423,9 +433,13 @@ def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashbo
     chosen = columns()
     ids = [rep.pk for rep in reps]
     board = Dashboard(period, chosen, reps, {rep.pk: {} for rep in reps})
-    for column in chosen:
-        values = column.measure(ids, period, now) if ids else {}
-        for rep in reps:
-            board.cells[rep.pk][column.key] = values.get(rep.pk, Value(None))
-        board.team[column.key] = team_value([board.cells[pk][column.key] for pk in ids])
+    _replies_once.cache_clear()
+    try:
+        for column in chosen:
+            values = column.measure(ids, period, now) if ids else {}
+            for rep in reps:
+                board.cells[rep.pk][column.key] = values.get(rep.pk, Value(None))
+            board.team[column.key] = team_value([board.cells[pk][column.key] for pk in ids])
+    finally:
+        _replies_once.cache_clear()
     return board
