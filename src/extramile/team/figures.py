@@ -12,11 +12,12 @@ import datetime as dt
 import functools
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
@@ -66,6 +67,9 @@ class Value:
     number: float | None
     detail: str = ""
     percent: bool = False
+    part: int = 0  # for a share: the counts behind it
+    whole: int = 0
+    median: bool = False  # a median: the team's cell is the median of the reps'
 
     def display(self) -> str:
         if self.number is None:
@@ -78,7 +82,8 @@ class Value:
 
 
 def share(part: int, whole: int) -> Value:
-    return Value(part / whole if whole else None, f"{part} of {whole}" if whole else "", True)
+    detail = f"{part} of {whole}" if whole else ""
+    return Value(part / whole if whole else None, detail, True, part, whole)
 
 
 def count(n: int) -> Value:
@@ -98,45 +103,35 @@ class Column:
     higher_is_better: bool = True
 
 
-def grouped(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
-    return {owner: n for owner, n in rows if owner is not None}
+def per_rep(rows: QuerySet[Any], rep_field: str, reps: list[int]) -> Figures:
+    """How many of ``rows`` belong to each rep (by ``rep_field``), in one grouped query."""
+    found = dict(rows.values_list(rep_field).annotate(n=Count("id")).order_by())
+    return {rep: count(found.get(rep, 0)) for rep in reps}
 
 
 # The figures ------------------------------------------------------------------------------------
 
 
 def actions_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
-    rows = (
-        Action.objects.filter(
-            owner_id__in=reps,
-            status=ActionStatus.DONE,
-            completed_at__gte=period.starts,
-            completed_at__lt=period.ends,
-        )
-        .values_list("owner_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Action.objects.filter(
+        owner_id__in=reps,
+        status=ActionStatus.DONE,
+        completed_at__gte=period.starts,
+        completed_at__lt=period.ends,
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "owner_id", reps)
 
 
 def cards_mailed(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.cards.models import Card, CardStatus
 
-    rows = (
-        Card.objects.filter(
-            owner_id__in=reps,
-            status=CardStatus.MAILED,
-            mailed_at__gte=period.starts,
-            mailed_at__lt=period.ends,
-        )
-        .values_list("owner_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Card.objects.filter(
+        owner_id__in=reps,
+        status=CardStatus.MAILED,
+        mailed_at__gte=period.starts,
+        mailed_at__lt=period.ends,
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "owner_id", reps)
 
 
 def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures:
@@ -161,14 +156,8 @@ def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures
 def calls_made(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.outreach.models import Call
 
-    rows = (
-        Call.objects.filter(user_id__in=reps, at__gte=period.starts, at__lt=period.ends)
-        .values_list("user_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    rows = Call.objects.filter(user_id__in=reps, at__gte=period.starts, at__lt=period.ends)
+    return per_rep(rows, "user_id", reps)
 
 
 def cadence_coverage(reps: list[int], period: Period, now: dt.datetime) -> Figures:
@@ -212,7 +201,7 @@ def reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     for rep in reps:
         figures = found.get(rep)
         median = figures.median_minutes if figures else None
-        result[rep] = Value(median, "business minutes" if median is not None else "")
+        result[rep] = Value(median, "business minutes" if median is not None else "", median=True)
     return result
 
 
@@ -256,101 +245,65 @@ def service_targets(reps: list[int], period: Period, now: dt.datetime) -> Figure
 def articles_sent(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.articles.models import DELIVERED, ArticleMailing
 
-    rows = (
-        ArticleMailing.objects.filter(
-            owner_id__in=reps,
-            status__in=DELIVERED,
-            sent_on__gte=period.first,
-            sent_on__lte=period.last,
-        )
-        .values_list("owner_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = ArticleMailing.objects.filter(
+        owner_id__in=reps,
+        status__in=DELIVERED,
+        sent_on__gte=period.first,
+        sent_on__lte=period.last,
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "owner_id", reps)
 
 
 def lunches_held(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.value.models import Invitation, InvitationStatus
 
-    rows = (
-        Invitation.objects.filter(
-            owner_id__in=reps,
-            status=InvitationStatus.HELD,
-            meal_on__gte=period.first,
-            meal_on__lte=period.last,
-        )
-        .values_list("owner_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Invitation.objects.filter(
+        owner_id__in=reps,
+        status=InvitationStatus.HELD,
+        meal_on__gte=period.first,
+        meal_on__lte=period.last,
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "owner_id", reps)
 
 
 def surprises_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.ideas.models import Surprise
 
-    rows = (
-        Surprise.objects.filter(
-            user_id__in=reps, done_at__gte=period.starts, done_at__lt=period.ends
-        )
-        .values_list("user_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Surprise.objects.filter(
+        user_id__in=reps, done_at__gte=period.starts, done_at__lt=period.ends
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "user_id", reps)
 
 
 def stories_written(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     """Team stories dated in the period (private ones are nobody else's business)."""
     from extramile.culture.models import Story, Visibility
 
-    rows = (
-        Story.objects.filter(
-            author_id__in=reps,
-            visibility=Visibility.TEAM,
-            date__gte=period.first,
-            date__lte=period.last,
-        )
-        .values_list("author_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Story.objects.filter(
+        author_id__in=reps,
+        visibility=Visibility.TEAM,
+        date__gte=period.first,
+        date__lte=period.last,
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "author_id", reps)
 
 
 def kudos_given(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.culture.models import Kudos
 
-    rows = (
-        Kudos.objects.filter(
-            giver_id__in=reps, created_at__gte=period.starts, created_at__lt=period.ends
-        )
-        .values_list("giver_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Kudos.objects.filter(
+        giver_id__in=reps, created_at__gte=period.starts, created_at__lt=period.ends
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "giver_id", reps)
 
 
 def kudos_received(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     from extramile.culture.models import Kudos
 
-    rows = (
-        Kudos.objects.filter(
-            story__author_id__in=reps, created_at__gte=period.starts, created_at__lt=period.ends
-        )
-        .values_list("story__author_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = Kudos.objects.filter(
+        story__author_id__in=reps, created_at__gte=period.starts, created_at__lt=period.ends
     )
-    found = grouped(rows)
-    return {rep: count(found.get(rep, 0)) for rep in reps}
+    return per_rep(rows, "story__author_id", reps)
 
 
 def streak_days(reps: list[int], period: Period, now: dt.datetime) -> Figures:
@@ -418,12 +371,10 @@ def team_value(values: list[Value]) -> Value:
     if not known:
         return Value(None)
     if values[0].percent:
-        parts = [v.detail.split(" of ") for v in known if " of " in v.detail]
-        part = sum(int(p) for p, _ in parts)
-        whole = sum(int(w) for _, w in parts)
-        return share(part, whole)
-    if any(v.detail == "business minutes" for v in known):
-        return Value(statistics.median(float(v.number or 0) for v in known), "median of reps")
+        return share(sum(v.part for v in known), sum(v.whole for v in known))
+    if values[0].median:
+        median = statistics.median(float(v.number or 0) for v in known)
+        return Value(median, "median of reps", median=True)
     return count(int(sum(float(v.number or 0) for v in known)))
 
 
