@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/habits.py --customers 100000
 	$(BIN)/python bench/value.py --customers 100000
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/export.py --customers 100000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -24,6 +24,10 @@ OUR_COMMANDS = {
     "token": "API tokens: create (shown once), list, revoke",
     "outbox": "send queued e-mail (send [--limit N] [--wait]), status, retry, cancel",
     "articles": "article mailings: import FILE (CSV/RSS/Atom), list [--date] [--user], send [--date]",
+    "import": "import customers from CSV or vCard (--dry-run, --skip-invalid, --mapping FILE)",
+    "mailsync": "poll connected IMAP mailboxes once [--user USERNAME] and print what was found",
+    "export": "export the book as CSV, vCard 4.0 or JSON (--format, --user, --output, --customer ID)",
+    "erase": "erase a customer and their personal records, with an audit record (CUSTOMER_ID --user U)",
     "migrate": "create or upgrade the database",
 }
 

@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "extramile.playbook",
     "extramile.team",
     "extramile.insights",
+    "extramile.api",
+    "extramile.exports",
+    "extramile.feeds",
+    "extramile.imports",
+    "extramile.mailsync",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +152,14 @@ TASKS = {
 
 # How the nightly plan is scheduled: minutes after local midnight.
 EXTRAMILE_PLAN_AT_MINUTE = int(os.environ.get("EXTRAMILE_PLAN_AT_MINUTE", "5"))
+
+# Mailbox sync (docs/mailbox.md): Fernet keys for the stored IMAP passwords (comma-separated, the
+# first encrypts; unset: derived from the secret key), an extra CA file to trust, how often a
+# mailbox is polled, and how many days before connecting are read.
+EXTRAMILE_MAILBOX_KEYS = config.env_list("EXTRAMILE_MAILBOX_KEY", [])
+EXTRAMILE_MAILBOX_CA_FILE = os.environ.get("EXTRAMILE_MAILBOX_CA_FILE", "")
+EXTRAMILE_MAILBOX_POLL_MINUTES = int(os.environ.get("EXTRAMILE_MAILBOX_POLL_MINUTES", "2"))
+EXTRAMILE_MAILBOX_LOOKBACK_DAYS = int(os.environ.get("EXTRAMILE_MAILBOX_LOOKBACK_DAYS", "0"))
 
 LOGGING = {
     "version": 1,

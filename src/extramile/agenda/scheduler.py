@@ -46,6 +46,9 @@ def enqueue_due(now: dt.datetime) -> list[str]:
     outbox = enqueue_outbox(now)
     if outbox:
         enqueued.append(outbox)
+    mailsync = enqueue_mailsync(now)
+    if mailsync:
+        enqueued.append(mailsync)
     return enqueued
 
 
@@ -86,4 +89,22 @@ def enqueue_outbox(now: dt.datetime) -> str | None:
             ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
     except IntegrityError:
         return None  # another worker enqueued this minute's send
+    return key
+
+
+def enqueue_mailsync(now: dt.datetime) -> str | None:
+    """While a mailbox is connected, one poll job per minute (each mailbox is polled when due)."""
+    from extramile.mailsync.models import MailboxConnection
+    from extramile.mailsync.tasks import poll_mailboxes
+
+    if not MailboxConnection.objects.filter(paused=False, user__is_active=True).exists():
+        return None
+    key = f"mailsync:{now.astimezone(dt.UTC):%Y-%m-%dT%H:%M}"
+    try:
+        with transaction.atomic():
+            run = ScheduledRun.objects.create(key=key, created_at=now)
+            result = poll_mailboxes.enqueue()
+            ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    except IntegrityError:
+        return None  # another worker enqueued this minute's poll
     return key

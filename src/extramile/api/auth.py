@@ -35,7 +35,8 @@ def token_of(request: HttpRequest) -> ApiToken:
 
 
 def acting_user(request: HttpRequest) -> User | None:
-    """The user a token acts for; None for a company token (which sees everything)."""
+    """The user a token acts for; None for a company token (which may deliver the webhooks for
+    any customer and rep, and do nothing else: see ``access.personal_user``)."""
     return token_of(request).user
 
 

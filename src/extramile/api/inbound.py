@@ -1,39 +1,53 @@
-"""``POST /api/inbound``: log a call, voicemail, e-mail, text or web form owed a reply."""
+"""``/api/inbound``: log a call, voicemail, e-mail, text or web form owed a reply (a webhook), and
+read and answer the messages you may see (``inbox.queries.visible_messages``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Status
+from ninja.errors import HttpError
+from pydantic import BaseModel
 
+from extramile.api.access import get_visible, personal_user
 from extramile.api.auth import acting_user, user_named
-from extramile.inbox.models import Channel, Source
-from extramile.inbox.services import receive
+from extramile.api.errors import responses
+from extramile.api.idempotency import idempotent
+from extramile.api.pages import Page, PageParams, check_query, paginate
+from extramile.api.types import Input, Moment, QueryFlag
+from extramile.inbox.models import Channel, InboundMessage, Source
+from extramile.inbox.queries import visible_messages
+from extramile.inbox.services import mark_replied, receive
 
 router = Router(tags=["inbound"])
 
 
-class InboundIn(Schema):
+class InboundIn(Input):
     channel: Channel = Field(description="call, voicemail, email, text or web_form")
     from_address: str = Field(
         alias="from", min_length=1, max_length=254, description="A phone number or an e-mail."
     )
-    received_at: dt.datetime | None = Field(
+    received_at: Moment | None = Field(
         None, description="ISO 8601 with its zone, e.g. 2026-11-23T09:30:00-05:00; default: now."
     )
     summary: str = Field("", max_length=5000)
     name: str = Field("", max_length=200, description="The sender's name, if known.")
     to: str | None = Field(
-        None, description="Username or e-mail of the rep it was sent to (when not matched)."
+        None,
+        max_length=254,
+        description="Username or e-mail of the rep it was sent to (when not matched).",
     )
     external_id: str = Field(
         "", max_length=200, description="Your id for it: sending it twice logs it once."
     )
 
 
-class InboundOut(Schema):
+class InboundOut(BaseModel):
     id: int
     customer: int | None = Field(description="The matched customer's id; null when unmatched.")
     owner: str | None = Field(description="Username of the rep who owes the reply; null: nobody.")
@@ -42,17 +56,69 @@ class InboundOut(Schema):
     note: str = ""
 
 
-class Problem(Schema):
-    detail: str
+class MessageOut(BaseModel):
+    id: int
+    channel: Channel
+    from_address: str = Field(serialization_alias="from")
+    name: str
+    customer: int | None
+    owner: str | None
+    summary: str
+    received_at: dt.datetime
+    reply_due_at: dt.datetime
+    replied_at: dt.datetime | None
+    replied_by: str | None
+    response_minutes: int | None = Field(description="Business minutes from received to replied.")
+    breached: bool = Field(description="Replied late, or found unanswered past the deadline.")
+    source: Source
+    external_id: str
+
+
+class MessagePage(Page[MessageOut]):
+    pass
+
+
+class MessageFilters(Input):
+    owed: QueryFlag | None = Field(None, description="true: still owed a reply; false: replied.")
+    customer: int | None = Field(None, ge=1, le=2**31 - 1)
+    channel: Channel | None = None
+    received_since: Moment | None = Field(None, description="ISO 8601 with its zone.")
+    unmatched: QueryFlag | None = Field(None, description="true: no customer matched.")
+
+
+def message_out(message: InboundMessage) -> MessageOut:
+    return MessageOut(
+        id=message.pk,
+        channel=Channel(message.channel),
+        from_address=message.from_address,
+        name=message.from_name,
+        customer=message.customer_id,
+        owner=message.owner.username if message.owner else None,
+        summary=message.summary,
+        received_at=message.received_at,
+        reply_due_at=message.reply_due_at,
+        replied_at=message.replied_at,
+        replied_by=message.replied_by.username if message.replied_by else None,
+        response_minutes=message.response_minutes,
+        breached=message.breached,
+        source=Source(message.source),
+        external_id=message.external_id,
+    )
+
+
+def serialize(rows: Iterable[InboundMessage]) -> list[MessageOut]:
+    return [message_out(row) for row in rows]
 
 
 @router.post(
     "/inbound",
-    response={200: InboundOut, 201: InboundOut, 401: Problem},
+    response=responses({200: InboundOut, 201: InboundOut}, 400, 409),
     summary="Log an inbound message",
-    description="Matches the sender to a customer by phone or e-mail and starts the reply clock. "
-    "201 when logged, 200 when the same external_id was logged before (nothing new is created).",
+    description="A webhook (company tokens may call it). Matches the sender to a customer by "
+    "phone or e-mail and starts the reply clock. 201 when logged, 200 when the same external_id "
+    "was logged before (nothing new is created).",
 )
+@idempotent
 def post_inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
     now = timezone.now()
     owner = user_named(request, payload.to, "to") if payload.to else acting_user(request)
@@ -68,6 +134,10 @@ def post_inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]
         external_id=payload.external_id,
     )
     message = result.message
+    acting = acting_user(request)
+    seen = acting is None or visible_messages(acting).filter(pk=message.pk).exists()
+    if not result.created and not seen:
+        raise HttpError(409, "This external_id belongs to a message you cannot see.")
     body = InboundOut(
         id=message.pk,
         customer=message.customer_id,
@@ -77,3 +147,59 @@ def post_inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]
         note=result.note,
     )
     return Status(201 if result.created else 200, body)
+
+
+@router.get(
+    "/inbound",
+    response=responses({200: MessagePage}),
+    summary="List inbound messages",
+    by_alias=True,
+)
+def list_messages(
+    request: HttpRequest, filters: Query[MessageFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    check_query(request, MessageFilters)
+    user = personal_user(request)
+    rows = visible_messages(user).select_related("owner", "replied_by")
+    if filters.owed is True:
+        rows = rows.filter(replied_at__isnull=True).order_by("reply_due_at", "id")
+    else:
+        if filters.owed is False:
+            rows = rows.filter(replied_at__isnull=False)
+        rows = rows.order_by("-received_at", "-id")
+    if filters.customer is not None:
+        rows = rows.filter(customer_id=filters.customer)
+    if filters.channel is not None:
+        rows = rows.filter(channel=filters.channel)
+    if filters.unmatched is not None:
+        rows = rows.filter(customer__isnull=filters.unmatched)
+    if filters.received_since is not None:
+        if filters.received_since.tzinfo is None:
+            raise ValidationError({"received_since": ["Give the time with its zone, e.g. Z."]})
+        rows = rows.filter(received_at__gte=filters.received_since)
+    return paginate(request, rows, page, serialize)
+
+
+@router.get(
+    "/inbound/{message_id}",
+    response=responses({200: MessageOut}, 404),
+    summary="Read an inbound message",
+    by_alias=True,
+)
+def get_message(request: HttpRequest, message_id: int) -> MessageOut:
+    messages = visible_messages(personal_user(request)).select_related("owner", "replied_by")
+    return message_out(get_visible(messages, message_id, "message"))
+
+
+@router.post(
+    "/inbound/{message_id}/replied",
+    response=responses({200: MessageOut}, 404, 409),
+    summary="Mark a message replied",
+    description="Stops the reply clock (a breach when late), records the contact and closes the "
+    "reply on Today. 409 when it was marked replied already.",
+    by_alias=True,
+)
+def replied(request: HttpRequest, message_id: int) -> MessageOut:
+    user = personal_user(request)
+    message = get_visible(visible_messages(user), message_id, "message")
+    return message_out(mark_replied(message, user, timezone.now()))

@@ -25,6 +25,7 @@ class Source(models.TextChoices):
     WEB = "web", "Quick-log"
     CLI = "cli", "Command line"
     API = "api", "API"
+    MAILBOX = "imap", "Mailbox sync"
 
 
 class InboundMessage(models.Model):

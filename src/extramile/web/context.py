@@ -9,6 +9,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     nav = [
         ("today", "Today"),
         ("customers", "Customers"),
+        ("import", "Import"),
         ("service", "Service"),
         ("inbox", "Inbox"),
         ("calls", "Calls"),

@@ -1,0 +1,216 @@
+"""``/api/service-requests``: the service queue with its first-response and resolution clocks.
+
+Every change goes through ``service.services`` (clocks, timeline, the action on Today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Status
+from pydantic import BaseModel
+
+from extramile.accounts.models import User
+from extramile.api.access import get_visible, personal_user, user_by_name, visible_customer
+from extramile.api.errors import responses
+from extramile.api.idempotency import idempotent
+from extramile.api.pages import Page, PageParams, check_query, paginate
+from extramile.api.types import Flag, Input, Int, QueryFlag
+from extramile.service import services
+from extramile.service.models import OPEN_STATUSES, Priority, ServiceRequest
+from extramile.service.models import Status as ServiceStatus
+
+router = Router(tags=["service requests"])
+
+
+class RequestStatus(StrEnum):
+    """``service.Status`` under its own name in the OpenAPI schema (customers have a status too)."""
+
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+
+
+assert {s.value for s in RequestStatus} == set(ServiceStatus.values)
+
+
+class ServiceRequestOut(BaseModel):
+    id: int
+    customer: int
+    subject: str
+    details: str
+    priority: Priority
+    status: RequestStatus
+    went_wrong: bool
+    assignee: str = Field(description="Username of who handles it.")
+    opened_at: dt.datetime
+    first_response_at: dt.datetime | None
+    first_response_due_at: dt.datetime
+    resolve_due_at: dt.datetime
+    due_at: dt.datetime | None = Field(description="The next deadline still ticking.")
+    breaching: bool = Field(description="A clock is past its deadline.")
+    resolved_at: dt.datetime | None
+    resolution: str
+
+
+class ServiceRequestPage(Page[ServiceRequestOut]):
+    pass
+
+
+class ServiceRequestFilters(Input):
+    customer: int | None = Field(None, ge=1, le=2**31 - 1)
+    status: RequestStatus | None = None
+    priority: Priority | None = None
+    open: QueryFlag | None = Field(None, description="true: new, open or waiting; false: resolved.")
+    assignee: str | None = Field(None, max_length=150, description="The assignee's username.")
+
+
+class ServiceRequestIn(Input):
+    customer: Int = Field(ge=1, le=2**31 - 1)
+    subject: str = Field(min_length=1, max_length=200)
+    details: str = Field("", max_length=10_000)
+    priority: Priority = Priority.NORMAL
+    went_wrong: Flag = Field(False, description="We let the customer down.")
+    assignee: str | None = Field(
+        None, max_length=254, description="Username or e-mail; default: the customer's rep."
+    )
+
+
+class RespondIn(Input):
+    text: str = Field("", max_length=10_000, description="What was said.")
+
+
+class ResolveIn(Input):
+    resolution: str = Field(min_length=1, max_length=10_000)
+    story: str = Field(
+        "", max_length=10_000, description="Needed when something went wrong: what you did."
+    )
+
+
+def serialize(rows: Iterable[ServiceRequest], now: dt.datetime) -> list[ServiceRequestOut]:
+    return [
+        ServiceRequestOut(
+            id=r.pk,
+            customer=r.customer_id,
+            subject=r.subject,
+            details=r.details,
+            priority=Priority(r.priority),
+            status=RequestStatus(r.status),
+            went_wrong=r.went_wrong,
+            assignee=r.assignee.username,
+            opened_at=r.opened_at,
+            first_response_at=r.first_response_at,
+            first_response_due_at=r.first_response_due_at,
+            resolve_due_at=r.resolve_due_at,
+            due_at=r.due_at,
+            breaching=r.breaching(now),
+            resolved_at=r.resolved_at,
+            resolution=r.resolution,
+        )
+        for r in rows
+    ]
+
+
+def _visible(user: User) -> Any:
+    return services.visible_requests(user).select_related("assignee")
+
+
+def _assignee(user: User, text: str) -> User:
+    found = user_by_name(user, text)
+    if found is None:
+        raise ValidationError({"assignee": [f"There is no user “{text}” you can assign to."]})
+    return found
+
+
+@router.get(
+    "/service-requests",
+    response=responses({200: ServiceRequestPage}),
+    summary="List service requests",
+    description="Most urgent first: the next deadline, then when opened.",
+)
+def list_requests(
+    request: HttpRequest, filters: Query[ServiceRequestFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    check_query(request, ServiceRequestFilters)
+    user = personal_user(request)
+    rows = _visible(user)
+    if filters.customer is not None:
+        rows = rows.filter(customer_id=filters.customer)
+    if filters.status is not None:
+        rows = rows.filter(status=filters.status)
+    if filters.priority is not None:
+        rows = rows.filter(priority=filters.priority)
+    if filters.open is True:
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif filters.open is False:
+        rows = rows.exclude(status__in=OPEN_STATUSES)
+    if filters.assignee:
+        rows = rows.filter(assignee__username=filters.assignee.strip())
+    now = timezone.now()
+    return paginate(request, rows, page, lambda found: serialize(found, now))
+
+
+@router.get(
+    "/service-requests/{request_id}",
+    response=responses({200: ServiceRequestOut}, 404),
+    summary="Read a service request",
+)
+def get_request(request: HttpRequest, request_id: int) -> ServiceRequestOut:
+    found = get_visible(_visible(personal_user(request)), request_id, "service request")
+    return serialize([found], timezone.now())[0]
+
+
+@router.post(
+    "/service-requests",
+    response=responses({201: ServiceRequestOut}, 400, 404, 409),
+    summary="Open a service request",
+    description="Starts both clocks and puts it at the top of the assignee's Today.",
+)
+@idempotent
+def open_request(request: HttpRequest, payload: ServiceRequestIn) -> Status[ServiceRequestOut]:
+    user = personal_user(request)
+    customer = visible_customer(user, payload.customer)
+    now = timezone.now()
+    opened = services.open_request(
+        customer=customer,
+        subject=payload.subject,
+        opened_by=user,
+        now=now,
+        details=payload.details,
+        priority=payload.priority,
+        went_wrong=payload.went_wrong,
+        assignee=_assignee(user, payload.assignee) if payload.assignee else None,
+    )
+    return Status(201, serialize([opened], now)[0])
+
+
+@router.post(
+    "/service-requests/{request_id}/respond",
+    response=responses({200: ServiceRequestOut}, 400, 404),
+    summary="Record the first response",
+)
+def respond(request: HttpRequest, request_id: int, payload: RespondIn) -> ServiceRequestOut:
+    user = personal_user(request)
+    found = get_visible(_visible(user), request_id, "service request")
+    now = timezone.now()
+    return serialize([services.respond(found, user, now, payload.text)], now)[0]
+
+
+@router.post(
+    "/service-requests/{request_id}/resolve",
+    response=responses({200: ServiceRequestOut}, 400, 404),
+    summary="Resolve a service request",
+    description="A request where something went wrong also needs the `story` (422 without it).",
+)
+def resolve(request: HttpRequest, request_id: int, payload: ResolveIn) -> ServiceRequestOut:
+    user = personal_user(request)
+    found = get_visible(_visible(user), request_id, "service request")
+    now = timezone.now()
+    resolved = services.resolve(found, user, now, payload.resolution, payload.story)
+    return serialize([resolved], now)[0]

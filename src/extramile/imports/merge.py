@@ -1,0 +1,345 @@
+"""Finding the customer a record is (same e-mail, same phone in E.164, or same first and last name
+and postal code, in that order, within the target owner's book) and merging field by field.
+
+The rules a person expects: empty fields are filled; new e-mails, phones, facts and key dates are
+added; a value that differs from what the book has is *kept as it is* and reported as a conflict
+(an edit someone made is never overwritten silently). Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models.functions import Lower
+
+from extramile.book import dates
+from extramile.book.models import (
+    Customer,
+    EmailAddress,
+    Fact,
+    KeyDate,
+    KeyDateKind,
+    PhoneNumber,
+    display_name,
+)
+from extramile.imports.validate import SCALARS, Contact, MonthDay, postal_key
+
+FIELD_NAMES = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "preferred_name": "preferred name",
+    "company_name": "company",
+    "street": "street",
+    "city": "city",
+    "region": "region",
+    "postal_code": "postal code",
+    "country": "country",
+    "birthday": "birthday",
+    "anniversary": "wedding anniversary",
+    "email": "e-mail",
+    "phone": "phone",
+    "fact": "fact",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # filled / added / conflict
+    field: str
+    value: str
+    kept: str = ""
+
+    def __str__(self) -> str:
+        name = FIELD_NAMES.get(self.field, self.field)
+        if self.kind == "conflict":
+            return f"{name}: kept “{self.kept}”, the file has “{self.value}”"
+        if self.kind == "added":
+            return f"{name} added: {self.value}"
+        return f"{name} filled in: {self.value}"
+
+
+def show_date(value: MonthDay | None) -> str:
+    return "" if value is None else dates.format_month_day(*value)
+
+
+PERSON = (*SCALARS, "birth_month", "birth_day", "birth_year")
+
+
+class Person:
+    """A customer's own fields as the import holds them: a plain object, not a model instance
+    (a batch of a thousand is built and written without Django's per-instance cost)."""
+
+    __slots__ = ("pk", *PERSON)
+
+    def __init__(self, pk: int | None = None, **values: Any) -> None:
+        self.pk = pk
+        self.first_name: str = values.get("first_name", "")
+        self.last_name: str = values.get("last_name", "")
+        self.preferred_name: str = values.get("preferred_name", "")
+        self.company_name: str = values.get("company_name", "")
+        self.street: str = values.get("street", "")
+        self.city: str = values.get("city", "")
+        self.region: str = values.get("region", "")
+        self.postal_code: str = values.get("postal_code", "")
+        self.country: str = values.get("country", "")
+        self.birth_month: int | None = values.get("birth_month")
+        self.birth_day: int | None = values.get("birth_day")
+        self.birth_year: int | None = values.get("birth_year")
+
+    @property
+    def full_name(self) -> str:
+        return display_name(self.first_name, self.last_name, self.company_name)
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in PERSON)
+
+
+@dataclass
+class State:
+    """A customer as the import sees it while merging: the fields, and what hangs off it."""
+
+    customer: Person
+    emails: set[str] = field(default_factory=set)  # casefolded
+    phones: set[str] = field(default_factory=set)
+    facts: set[str] = field(default_factory=set)
+    weddings: list[MonthDay] = field(default_factory=list)
+    new_emails: list[tuple[str, str, bool]] = field(default_factory=list)  # address, label, primary
+    new_phones: list[tuple[str, str, bool]] = field(default_factory=list)
+    new_facts: list[tuple[str, str]] = field(default_factory=list)  # text, tags
+    new_dates: list[MonthDay] = field(default_factory=list)  # wedding anniversaries
+    dirty: set[str] = field(default_factory=set)
+
+    @property
+    def is_new(self) -> bool:
+        return self.customer.pk is None
+
+    @property
+    def touched(self) -> bool:
+        return bool(
+            self.dirty or self.new_emails or self.new_phones or self.new_facts or self.new_dates
+        )
+
+
+def birthday_of(customer: Person) -> MonthDay | None:
+    if customer.birth_month is None or customer.birth_day is None:
+        return None
+    return customer.birth_month, customer.birth_day, customer.birth_year
+
+
+def same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def merge(state: State, contact: Contact) -> list[Change]:
+    """Merge ``contact`` into ``state`` in memory; return what changed and what conflicts."""
+    customer = state.customer
+    changes: list[Change] = []
+    for name in SCALARS:
+        offered = getattr(contact, name)
+        if not offered:
+            continue
+        kept = getattr(customer, name)
+        if not kept:
+            setattr(customer, name, offered)
+            state.dirty.add(name)
+            changes.append(Change("filled", name, offered))
+        elif not (
+            postal_key(kept) == postal_key(offered)
+            if name == "postal_code"
+            else same_text(kept, offered)
+        ):
+            changes.append(Change("conflict", name, offered, kept))
+    if contact.birthday is not None:
+        changes += merge_birthday(state, contact.birthday)
+    if contact.anniversary is not None:
+        changes += merge_wedding(state, contact.anniversary)
+    for address, label in contact.emails:
+        if address.casefold() not in state.emails:
+            primary = not state.emails
+            state.emails.add(address.casefold())
+            state.new_emails.append((address, label, primary))
+            changes.append(Change("added", "email", address))
+    for number, label in contact.phones:
+        if number not in state.phones:
+            primary = not state.phones
+            state.phones.add(number)
+            state.new_phones.append((number, label, primary))
+            changes.append(Change("added", "phone", number))
+    for text, tags in contact.facts:
+        if text not in state.facts:
+            state.facts.add(text)
+            state.new_facts.append((text, tags))
+            changes.append(Change("added", "fact", text if len(text) < 80 else text[:77] + "…"))
+    return changes
+
+
+def merge_birthday(state: State, offered: MonthDay) -> list[Change]:
+    customer = state.customer
+    kept = birthday_of(customer)
+    month, day, year = offered
+    if kept is None:
+        customer.birth_month, customer.birth_day, customer.birth_year = month, day, year
+        state.dirty |= {"birth_month", "birth_day", "birth_year"}
+        return [Change("filled", "birthday", show_date(offered))]
+    if kept[:2] == (month, day):
+        if kept[2] is None and year is not None:
+            customer.birth_year = year
+            state.dirty.add("birth_year")
+            return [Change("filled", "birthday", show_date(offered))]
+        if kept[2] is None or year is None or kept[2] == year:
+            return []
+    return [Change("conflict", "birthday", show_date(offered), show_date(kept))]
+
+
+def merge_wedding(state: State, offered: MonthDay) -> list[Change]:
+    for kept in state.weddings:
+        if kept[:2] == offered[:2]:
+            return []
+    if state.weddings:
+        return [Change("conflict", "anniversary", show_date(offered), show_date(state.weddings[0]))]
+    state.weddings.append(offered)
+    state.new_dates.append(offered)
+    return [Change("added", "anniversary", show_date(offered))]
+
+
+def new_state(contact: Contact) -> State:
+    state = State(customer=Person())
+    merge(state, contact)
+    return state
+
+
+class Matches:
+    """The owner's customers that a batch of contacts may be: three dictionaries filled by a few
+    indexed queries per batch (e-mail via the lower-case index, phone, the owners of what was
+    found, name pairs), so a million-row file never holds the whole book in memory and rows
+    written by earlier batches are found."""
+
+    def __init__(self, owner_id: int, contacts: Iterable[Contact]) -> None:
+        contacts = list(contacts)
+        emails = {address.casefold() for c in contacts for address, _ in c.emails}
+        phones = {number for c in contacts for number, _ in c.phones}
+        keys = {key for c in contacts if (key := c.name_key)}
+        self.by_email: dict[str, int] = {}
+        self.by_phone: dict[str, int] = {}
+        self.by_name: dict[tuple[str, str, str, str], int] = {}
+        found_emails: list[tuple[str, int]] = []
+        found_phones: list[tuple[str, int]] = []
+        if emails:
+            # Driven by the lower-case address index alone; whose customer it is is asked
+            # separately by primary key (a join lets the planner scan the owner's whole book).
+            found_emails = list(
+                EmailAddress.objects.annotate(lower=Lower("address"))
+                .filter(lower__in=emails)
+                .values_list("lower", "customer_id")
+            )
+        if phones:
+            found_phones = list(
+                PhoneNumber.objects.filter(number__in=phones).values_list("number", "customer_id")
+            )
+        candidates = {customer_id for _, customer_id in found_emails + found_phones}
+        mine = (
+            set(
+                Customer.objects.filter(pk__in=candidates, owner_id=owner_id).values_list(
+                    "pk", flat=True
+                )
+            )
+            if candidates
+            else set()
+        )
+        for address, customer_id in sorted(found_emails, key=lambda row: row[1]):
+            if customer_id in mine:
+                self.by_email.setdefault(address, customer_id)
+        for number, customer_id in sorted(found_phones, key=lambda row: row[1]):
+            if customer_id in mine:
+                self.by_phone.setdefault(number, customer_id)
+        if keys:
+            rows = self.by_names(owner_id, contacts) + self.by_companies(owner_id, contacts)
+            for first, last, company, postal, customer_id in sorted(rows, key=lambda r: r[-1]):
+                name = (first.casefold(), last.casefold())
+                key = (*name, "" if any(name) else company.casefold(), postal_key(postal))
+                if key in keys:
+                    self.by_name.setdefault(key, customer_id)
+
+    @staticmethod
+    def by_names(owner_id: int, contacts: list[Contact]) -> list[tuple[Any, ...]]:
+        """Customers with the same (last, first) name pairs, as written or in Title Case: a join
+        against the pairs, so each is one seek in the (owner, last_name, first_name) index (an
+        IN list per column would fetch their cross product)."""
+        pairs = {
+            pair
+            for c in contacts
+            if c.name_key and (c.first_name or c.last_name)
+            for pair in ((c.last_name, c.first_name), (c.last_name.title(), c.first_name.title()))
+        }
+        if not pairs:
+            return []
+        table = Customer._meta.db_table
+        values = ", ".join(["(%s, %s)"] * len(pairs))
+        sql = (
+            "SELECT c.first_name, c.last_name, c.company_name, c.postal_code, c.id "  # noqa: S608
+            f"FROM (VALUES {values}) AS v JOIN {table} c ON c.owner_id = %s "
+            "AND c.last_name = v.column1 AND c.first_name = v.column2"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*(part for pair in pairs for part in pair), owner_id])
+            return list(cursor.fetchall())
+
+    @staticmethod
+    def by_companies(owner_id: int, contacts: list[Contact]) -> list[tuple[Any, ...]]:
+        names = {
+            variant
+            for c in contacts
+            if c.name_key and not (c.first_name or c.last_name)
+            for variant in variants(c.company_name)
+        }
+        if not names:
+            return []
+        return list(
+            Customer.objects.filter(
+                owner_id=owner_id, last_name="", first_name="", company_name__in=names
+            ).values_list("first_name", "last_name", "company_name", "postal_code", "id")
+        )
+
+    def find(self, contact: Contact) -> int | None:
+        for address, _ in contact.emails:
+            if found := self.by_email.get(address.casefold()):
+                return found
+        for number, _ in contact.phones:
+            if found := self.by_phone.get(number):
+                return found
+        key = contact.name_key
+        return self.by_name.get(key) if key else None
+
+
+def variants(name: str) -> set[str]:
+    return {name, name.title(), name.lower(), name.upper(), name.capitalize()}
+
+
+def load_states(ids: set[int]) -> dict[int, State]:
+    """The existing customers ``ids`` with their e-mails, phones, facts and wedding dates."""
+    if not ids:
+        return {}
+    states = {
+        row["id"]: State(customer=Person(row.pop("id"), **row))
+        for row in Customer.objects.filter(pk__in=ids).values("id", *PERSON)
+    }
+    for customer_id, address in EmailAddress.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "address"
+    ):
+        states[customer_id].emails.add(address.casefold())
+    for customer_id, number in PhoneNumber.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "number"
+    ):
+        states[customer_id].phones.add(number)
+    for customer_id, text in Fact.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "text"
+    ):
+        states[customer_id].facts.add(text)
+    for customer_id, month, day, year in KeyDate.objects.filter(
+        customer_id__in=ids, kind=KeyDateKind.WEDDING
+    ).values_list("customer_id", "month", "day", "year"):
+        states[customer_id].weddings.append((month, day, year))
+    return states

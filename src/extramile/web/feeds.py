@@ -1,0 +1,62 @@
+"""The private calendar feed (no login: the secret in the URL is the key) and its settings page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from extramile.feeds import ical, links
+from extramile.web.today import current_user
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The feed. A wrong, revoked or inactive user's secret is a 404, never a 403: it does not
+    tell whether a link ever existed."""
+    now = timezone.now()
+    feed = links.find(secret, now)
+    if feed is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(ical.feed(feed.user, now), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="extramile.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def feed_urls(request: HttpRequest, secret: str) -> tuple[str, str]:
+    """The https (or http) link and the webcal:// link for calendar apps."""
+    url = request.build_absolute_uri(reverse("calendar-feed", args=[secret]))
+    return url, "webcal://" + url.split("://", 1)[1]
+
+
+@never_cache
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        now = timezone.now()
+        if request.POST.get("do") == "revoke":
+            if links.revoke(user, now):
+                messages.success(
+                    request,
+                    "Your calendar link is turned off: calendars subscribed to it stop updating.",
+                )
+            return redirect("calendar-settings")
+        _, secret = links.issue(user, now)
+        context["url"], context["webcal"] = feed_urls(request, secret)
+    context["feed"] = links.live(user)
+    return render(request, "feeds/settings.html", context)
+
+
+urlpatterns = [
+    path("calendar/<str:secret>.ics", calendar_feed, name="calendar-feed"),
+    path("settings/calendar/", calendar_settings, name="calendar-settings"),
+]
