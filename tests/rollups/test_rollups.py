@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers, visible_owners
 from extramile.agenda import engine
 from extramile.book.models import Tier
@@ -89,12 +90,50 @@ def test_an_owner_with_an_empty_book_is_kept_as_empty(owner):
     assert row.data == {}
 
 
-def test_the_nightly_plan_counts_every_rollup_for_its_owners(owner, outsider):
+def test_the_nightly_plan_job_counts_every_rollup_for_its_zones_owners(
+    owner, colleague, outsider, settings
+):
+    from extramile.agenda.tasks import plan_zone
+
     small_book(owner, outsider)
-    engine.plan(NOW.date(), NOW)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    outsider.time_zone = "Europe/Berlin"
+    outsider.save()
+    zones = engine.zones(User.objects.filter(is_active=True))
+    zone = next(name for name, ids in zones.items() if owner.pk in ids)
+    plan_zone.call(NOW.date().isoformat(), zone)
     kept = OwnerRollup.objects.filter(owner=owner)
-    assert {row.name for row in kept} >= {"insights.book", "outreach.coverage"}
-    assert all(row.computed_at == NOW for row in kept)
+    assert {row.name for row in kept} == {"insights.book", "outreach.coverage"}
+    assert set(OwnerRollup.objects.values_list("owner_id", flat=True)) == set(zones[zone])
+    assert outsider.pk not in zones[zone] and colleague.pk in zones[zone]
+
+
+def test_the_insights_page_figures_are_kept_per_scope_for_a_day(owner, outsider, manager):
+    small_book(owner, outsider)
+    first = analytics.page_figures(owner, NOW)
+    assert sum(count for _, count in first["referrals"]) == 2
+    refer(
+        make_customer(owner, "Late", "Referrer"),
+        make_customer(owner, "G", "Friend"),
+        NOW.date(),
+    )
+    later = analytics.page_figures(owner, NOW + dt.timedelta(hours=3))
+    assert later["counted_at"] == NOW
+    assert later["referrals"] == first["referrals"] and later["rewards"] == first["rewards"]
+    assert later["responses"] == first["responses"] and later["families"] == first["families"]
+    # the manager's scope is another scope: counted for them, with the new referral
+    assert sum(count for _, count in analytics.page_figures(manager, NOW)["referrals"]) == 3
+    tomorrow = analytics.page_figures(owner, NOW + dt.timedelta(days=1, minutes=1))
+    assert sum(count for _, count in tomorrow["referrals"]) == 3
+
+
+def test_a_change_of_team_is_a_new_scope_at_once(owner, colleague, manager, other_team):
+    before = analytics.scope_key(manager)
+    assert before == analytics.scope_key(manager)
+    colleague.team = other_team
+    colleague.save()
+    assert analytics.scope_key(manager) != before
+    assert analytics.scope_key(owner) != before
 
 
 def test_kept_coverage_matches_coverage_counted_now(owner, colleague, company):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 
 from extramile.inbox.models import InboundMessage
 
@@ -93,8 +93,9 @@ def judged_groups(
     rows = (
         judged(messages, now)
         .annotate(
-            is_replied=ExpressionWrapper(Q(replied_at__isnull=False), output_field=BooleanField()),
-            is_late=ExpressionWrapper(late, output_field=BooleanField()),
+            # 1/0 rather than booleans: integers need no conversion per row on SQLite
+            is_replied=Case(When(replied_at__isnull=False, then=1), default=0),
+            is_late=Case(When(late, then=1), default=0),
         )
         .values_list("response_minutes", "is_replied", "is_late", *extra)
         .annotate(count=Count("pk"))

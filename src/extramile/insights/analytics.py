@@ -25,6 +25,7 @@ Definitions (docs/insights.md says why):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,7 +59,7 @@ from extramile.book.models import (
 )
 from extramile.inbox.figures import ReplyFigures, judged_groups, summarise
 from extramile.inbox.queries import visible_messages
-from extramile.rollups.store import read, rollup
+from extramile.rollups.store import read, read_scope, rollup
 
 MONTHS = 24  # referrals over time
 RESPONSE_MONTHS = 12
@@ -149,9 +150,9 @@ def by_owners(queryset: QuerySet[Any], user: User, field: str) -> QuerySet[Any]:
 
 
 def book_referrals(user: User) -> QuerySet[Referral]:
-    """Referrals made by customers in ``user``'s book (a join on the referrer, not a subquery
-    over the book: an admin's book is a million customers)."""
-    return by_owners(Referral.objects.filter(referrer__status__in=BOOK), user, "referrer__owner")
+    """Referrals made by the customers ``user`` sees (a prospect who sends a friend counts too),
+    filtered by owner ids: an admin's need no join with a million customers at all."""
+    return by_owners(Referral.objects.all(), user, "referrer__owner")
 
 
 def book_links(user: User) -> QuerySet[Relationship]:
@@ -402,23 +403,71 @@ def kept_counts(user: User, now: dt.datetime, n: int) -> BookCounts:
     return BookCounts(counts_from_rows(rows, n), kept.as_of)
 
 
+def scope_key(user: User) -> str:
+    """The set of books ``user`` sees, as a short key ("all", or a digest of the owners' ids), so
+    kept figures follow a change of team or role at once."""
+    if owner_filter(user) is None:
+        return "all"
+    owners = ",".join(str(pk) for pk in sorted(visible_owners(user).values_list("pk", flat=True)))
+    return "owners:" + hashlib.sha256(owners.encode()).hexdigest()[:40]
+
+
+def scope_figures(user: User, now: dt.datetime, today: dt.date) -> dict[str, Any]:
+    """The figures that do not add up per owner, counted now, as JSON."""
+    referrals = book_referrals(user)
+    found = rewards(referrals)
+    return {
+        "referrals": [
+            [first.isoformat(), count] for first, count in referrals_by_month(referrals, today)
+        ],
+        "rewards": {key: str(value) for key, value in vars(found).items()},
+        "families": vars(families(book_links(user))),
+        "responses": [
+            [first.isoformat(), vars(figures)]
+            for first, figures in response_times(user, now, today)
+        ],
+    }
+
+
+def kept_scope_figures(
+    user: User, now: dt.datetime, today: dt.date
+) -> tuple[dict[str, Any], dt.datetime]:
+    """``scope_figures`` as kept for the user's scope (counted at most a day before)."""
+    data, as_of = read_scope(
+        "insights.page", scope_key(user), now, lambda: scope_figures(user, now, today)
+    )
+    return {
+        "referrals": [(dt.date.fromisoformat(first), count) for first, count in data["referrals"]],
+        "rewards": Rewards(
+            pending=int(data["rewards"]["pending"]),
+            owed=int(data["rewards"]["owed"]),
+            owed_sum=Decimal(data["rewards"]["owed_sum"]),
+            paid=int(data["rewards"]["paid"]),
+            paid_sum=Decimal(data["rewards"]["paid_sum"]),
+        ),
+        "families": Families(**data["families"]),
+        "responses": [
+            (dt.date.fromisoformat(first), ReplyFigures(**figures))
+            for first, figures in data["responses"]
+        ],
+    }, as_of
+
+
 def page_figures(user: User, now: dt.datetime, n: int = DEFAULT_N) -> dict[str, Any]:
-    """Everything /insights/ shows for ``user`` (scoped). The customer counts come from the
-    owners' rollups (counted at most a day before); the rest is counted now, in five queries."""
+    """Everything /insights/ shows for ``user`` (scoped), as kept: the customer counts from the
+    owners' rollups, the rest for the user's scope, each counted at most a day before (a
+    company's insights over a million customers take seconds to count)."""
     today = user.local_date(now)
     kept = kept_counts(user, now, n)
     counts = kept.counts
-    referrals = book_referrals(user)
+    parts, parts_as_of = kept_scope_figures(user, now, today)
     return {
         "today": today,
         "n": n,
         "customers": counts["total"],
-        "counted_at": kept.as_of,
-        "referrals": referrals_by_month(referrals, today),
-        "rewards": rewards(referrals),
+        "counted_at": min(t for t in (kept.as_of, parts_as_of) if t is not None),
+        **parts,
         "repeat": Rate(counts["repeaters"], counts["buyers"]),
         "retention": Rate(counts["retained"], counts["before"]),
-        "families": families(book_links(user)),
-        "responses": response_times(user, now, today),
         "cohorts": _cohorts(counts, n),
     }

@@ -21,3 +21,20 @@ class OwnerRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.owner_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ScopeRollup(models.Model):
+    """Figures for one scope (the set of books a user sees: ``insights.analytics.scope_key``)."""
+
+    name = models.CharField(max_length=40)
+    scope = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "scope"], name="rollup_once_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.scope} at {self.computed_at:%Y-%m-%d %H:%M}"

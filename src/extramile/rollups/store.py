@@ -3,8 +3,8 @@
 A page for an admin over a million customers cannot count them on every view. Figures that
 change slowly (how much of a book is within its call cadence, how many customers bought twice)
 are counted per owner by a registered function, stored in ``OwnerRollup`` and read back by any
-scope as the sum of its owners' rows. The nightly plan refreshes every owner's rollups
-(``nightly.py``); a page that finds an owner's rollup missing or older than the rollup's
+scope as the sum of its owners' rows. The nightly plan job of each time zone counts its owners'
+rollups once Today is planned (``agenda.tasks.plan_zone``); a page that finds an owner's rollup missing or older than the rollup's
 ``max_age`` counts that owner at once and stores it, so the figures are never older than that.
 
 A rollup's function takes ``(owner_ids, now)`` and returns JSON-able data per owner id; an owner
@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
-from extramile.rollups.models import OwnerRollup
+from extramile.rollups.models import OwnerRollup, ScopeRollup
 
 Compute = Callable[[list[int], dt.datetime], dict[int, Any]]
 
@@ -100,3 +100,28 @@ def refresh_all(owner_ids: list[int], now: dt.datetime) -> int:
     for found in ROLLUPS.values():
         refresh(found, owner_ids, now)
     return len(owner_ids) * len(ROLLUPS)
+
+
+def read_scope(
+    name: str, scope: str, now: dt.datetime, compute: Callable[[], Any], max_age: dt.timedelta = DAY
+) -> tuple[Any, dt.datetime]:
+    """Figures that do not add up per owner (a family spans books), kept per scope: the kept
+    ``name`` for ``scope`` counted in the last ``max_age`` before ``now``, else ``compute()``
+    counted now and kept. Returns the figures and when they were counted."""
+    kept = (
+        ScopeRollup.objects.filter(
+            name=name, scope=scope, computed_at__gt=now - max_age, computed_at__lte=now
+        )
+        .values_list("data", "computed_at")
+        .first()
+    )
+    if kept is not None:
+        return kept
+    data = compute()
+    ScopeRollup.objects.bulk_create(
+        [ScopeRollup(name=name, scope=scope, computed_at=now, data=data)],
+        update_conflicts=True,
+        unique_fields=["name", "scope"],
+        update_fields=["computed_at", "data"],
+    )
+    return data, now

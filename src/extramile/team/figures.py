@@ -123,19 +123,20 @@ def actions_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 
 def cards_mailed(reps: list[int], period: Period, now: dt.datetime) -> Figures:
-    from extramile.cards.models import Card, CardStatus
-
-    rows = Card.objects.filter(
-        owner_id__in=reps,
-        status=CardStatus.MAILED,
-        mailed_at__gte=period.starts,
-        mailed_at__lt=period.ends,
-    )
-    return per_rep(rows, "owner_id", reps)
+    found = _cards_once(tuple(reps), period)
+    return {rep: count(found.get(rep, (0, 0))[1]) for rep in reps}
 
 
 def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     """Of the cards mailed, the share that passed the personalisation guard (no override)."""
+    found = _cards_once(tuple(reps), period)
+    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
+
+
+@functools.lru_cache(maxsize=4)
+def _cards_once(reps: tuple[int, ...], period: Period) -> dict[int, tuple[int, int]]:
+    """Owner → (cards mailed that passed the guard, cards mailed): both card columns of one build
+    share this query; ``build`` clears it before and after."""
     from extramile.cards.models import Card, CardStatus
 
     rows = (
@@ -149,8 +150,7 @@ def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures
         .annotate(n=Count("id"), passed=Count("id", filter=Q(override_reason="")))
         .order_by()
     )
-    found = {row["owner_id"]: (row["passed"], row["n"]) for row in rows}
-    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
+    return {row["owner_id"]: (row["passed"], row["n"]) for row in rows}
 
 
 def calls_made(reps: list[int], period: Period, now: dt.datetime) -> Figures:
@@ -385,6 +385,7 @@ def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashbo
     ids = [rep.pk for rep in reps]
     board = Dashboard(period, chosen, reps, {rep.pk: {} for rep in reps})
     _replies_once.cache_clear()
+    _cards_once.cache_clear()
     try:
         for column in chosen:
             values = column.measure(ids, period, now) if ids else {}
@@ -393,4 +394,5 @@ def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashbo
             board.team[column.key] = team_value([board.cells[pk][column.key] for pk in ids])
     finally:
         _replies_once.cache_clear()
+        _cards_once.cache_clear()
     return board
