@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
@@ -206,22 +207,24 @@ def reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 
 def thank_yous_on_time(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    """Of the thank-you notes mailed, the share mailed by their mail-by day (the company's)."""
     from extramile.cards.models import Card, CardStatus
 
-    zone = Company.get().zone
-    rows = Card.objects.filter(
-        owner_id__in=reps,
-        occasion__code="thank_you",
-        status=CardStatus.MAILED,
-        mailed_at__gte=period.starts,
-        mailed_at__lt=period.ends,
-    ).values_list("owner_id", "mailed_at", "mail_by")
-    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for owner, mailed_at, mail_by in rows:
-        tally[owner][1] += 1
-        if mailed_at is not None and mailed_at.astimezone(zone).date() <= mail_by:
-            tally[owner][0] += 1
-    return {rep: share(*tally.get(rep, [0, 0])) for rep in reps}
+    rows = (
+        Card.objects.filter(
+            owner_id__in=reps,
+            occasion__code="thank_you",
+            status=CardStatus.MAILED,
+            mailed_at__gte=period.starts,
+            mailed_at__lt=period.ends,
+        )
+        .annotate(mailed_on=TruncDate("mailed_at", tzinfo=Company.get().zone))
+        .values("owner_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(mailed_on__lte=F("mail_by"))))
+        .order_by()
+    )
+    found = {row["owner_id"]: (row["on_time"], row["n"]) for row in rows}
+    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
 
 
 def service_targets(reps: list[int], period: Period, now: dt.datetime) -> Figures:
