@@ -145,5 +145,9 @@ def test_a_note_mailed_late_in_the_evening_of_its_mail_by_day_is_on_time(
     monday_evening = dt.datetime(2026, 11, 24, 4, 30, tzinfo=dt.UTC)  # Mon 23 Nov 23:30 local
     card(owner, customer, monday_evening, code="thank_you", mail_by=DAY, on=DAY)
     card(owner, customer, monday_evening + dt.timedelta(hours=1), code="thank_you", mail_by=DAY)
+    # due months ago: late; due after the week: on time
+    old = DAY - dt.timedelta(days=200)
+    card(owner, customer, NOW, code="thank_you", mail_by=old, on=old)
+    card(owner, customer, NOW, code="thank_you", mail_by=DAY + dt.timedelta(days=9))
     board = figures.build([owner, colleague], "week", DAY, NOW)
-    assert board.cells[owner.pk]["thanks_on_time"].detail == "1 of 2"
+    assert board.cells[owner.pk]["thanks_on_time"].detail == "2 of 4"
