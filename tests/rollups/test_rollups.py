@@ -172,3 +172,23 @@ def test_visible_owners_include_inactive_owners_but_visible_users_do_not(
 @given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=40))
 def test_the_median_of_counted_minutes_is_the_plain_median(values):
     assert weighted_median(Counter(values)) == statistics.median(values)
+
+
+def test_every_rollup_is_registered_when_django_starts():
+    """A worker process imports no page: the rollups must be known from the apps alone."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from extramile.rollups.store import ROLLUPS; "
+        "print(sorted(ROLLUPS))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "extramile.settings"},
+    ).stdout
+    assert found.strip() == "['insights.book', 'outreach.coverage']"
