@@ -136,3 +136,18 @@ def test_stories_and_kudos_count_and_private_stories_do_not(owner, colleague):
     assert board.cells[owner.pk]["stories"].number == 1
     assert board.cells[owner.pk]["kudos_received"].number == 1
     assert board.cells[colleague.pk]["kudos_given"].number == 1
+
+
+def test_a_note_mailed_late_in_the_evening_of_its_mail_by_day_is_on_time(
+    owner, colleague, customer
+):
+    # New York: 23:30 on the mail-by day is already the next day in UTC; 00:30 after it is late.
+    monday_evening = dt.datetime(2026, 11, 24, 4, 30, tzinfo=dt.UTC)  # Mon 23 Nov 23:30 local
+    card(owner, customer, monday_evening, code="thank_you", mail_by=DAY, on=DAY)
+    card(owner, customer, monday_evening + dt.timedelta(hours=1), code="thank_you", mail_by=DAY)
+    # due months ago: late; due after the week: on time
+    old = DAY - dt.timedelta(days=200)
+    card(owner, customer, NOW, code="thank_you", mail_by=old, on=old)
+    card(owner, customer, NOW, code="thank_you", mail_by=DAY + dt.timedelta(days=9))
+    board = figures.build([owner, colleague], "week", DAY, NOW)
+    assert board.cells[owner.pk]["thanks_on_time"].detail == "2 of 4"

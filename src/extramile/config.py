@@ -86,6 +86,9 @@ def database(url: str | None, directory: Path) -> dict[str, Any]:
         config["ENGINE"] = "django.db.backends.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
         options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        # No JIT compilation: it costs 0.1–2 s on the dashboards' grouped queries over big tables
+        # and gains nothing on queries this short (bench/culture.py). ``?options=`` replaces it.
+        options.setdefault("options", "-c jit=off")
         config["OPTIONS"] = options
         return config
     raise ImproperlyConfigured(

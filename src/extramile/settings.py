@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "extramile.playbook",
     "extramile.team",
     "extramile.insights",
+    "extramile.rollups",
     "extramile.api",
     "extramile.exports",
     "extramile.feeds",

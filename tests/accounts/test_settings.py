@@ -76,6 +76,14 @@ def test_postgres_url(tmp_path):
         6543,
         "extramile",
     )
+    assert db["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_postgres_url_options_are_passed_on(tmp_path):
+    db = config.database(
+        "postgres://db.example/x?sslmode=require&options=-c%20work_mem%3D64MB", tmp_path
+    )
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c work_mem=64MB"}
 
 
 def test_sqlite_url_with_a_path(tmp_path):
@@ -113,3 +121,14 @@ def test_system_check_refuses_a_non_utc_time_zone():
         errors = utc_storage()
     assert [e.id for e in errors] == ["extramile.E001"]
     assert isinstance(errors[0], Error)
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: run with EXTRAMILE_DATABASE_URL set (make test-postgres)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from extramile.accounts.scoping import visible_customers
 from extramile.book.family import generation_count
 from extramile.inbox.models import InboundMessage
 from extramile.insights import analytics
@@ -23,7 +22,7 @@ def test_referrals_per_month_for_24_months_with_gaps_as_zero(owner, outsider):
     refer(a, make_customer(owner, "Too", "Old"), dt.date(2024, 11, 30))  # 25 months back
     x = make_customer(outsider, "Xena", "X")
     refer(x, make_customer(outsider, "Y", "Y"), dt.date(2026, 11, 3))
-    months = analytics.referrals_by_month(analytics.book(owner), TODAY)
+    months = analytics.referrals_by_month(analytics.book_referrals(owner), TODAY)
     assert len(months) == 24
     assert months[0] == (dt.date(2024, 12, 1), 0)
     assert months[-1] == (dt.date(2026, 11, 1), 2)
@@ -39,7 +38,7 @@ def test_rewards_owed_and_paid_with_their_sums(owner, outsider):
     refer(a, make_customer(owner, "E", "E"), TODAY, "pending", "10")
     x = make_customer(outsider, "Xena", "X")
     refer(x, make_customer(outsider, "Y", "Y"), TODAY, "owed", "999")
-    rewards = analytics.rewards(analytics.book(owner))
+    rewards = analytics.rewards(analytics.book_referrals(owner))
     assert (rewards.owed, rewards.owed_sum) == (2, 75.5)
     assert (rewards.paid, rewards.paid_sum) == (1, 100)
     assert rewards.pending == 1
@@ -65,8 +64,7 @@ def test_repeat_purchase_and_retention(owner, outsider):
     assert figures["retention"] == Rate(1, 2)
 
 
-def test_families_across_two_and_three_generations(owner, outsider):
-    book = visible_customers(owner)
+def test_families_across_two_and_three_generations(owner, outsider, admin_user):
     # three generations: grandma → mum → kid, with grandpa in grandma's household
     from extramile.book.models import Household
 
@@ -88,11 +86,11 @@ def test_families_across_two_and_three_generations(owner, outsider):
     parent_of(middle, make_customer(owner, "Young", "E"))
     # alone
     make_customer(owner, "Solo", "S")
-    assert analytics.families(book) == analytics.Families(two=2, three=1)
+    assert analytics.families(analytics.book_links(owner)) == analytics.Families(two=2, three=1)
     # the same answer as the customer page's family walk
     assert generation_count(grandma) == 3 and generation_count(dad) == 2
     # the admin sees the Elders' third generation
-    assert analytics.families(analytics.Customer.objects.all()).three == 2
+    assert analytics.families(analytics.book_links(admin_user)).three == 2
 
 
 def message(owner, received, minutes=None, due_in=60):

@@ -33,15 +33,21 @@ def scoped(queryset: QuerySet[Any], user: User, field: str = "owner") -> QuerySe
     return queryset if rule is None else queryset.filter(rule)
 
 
-def visible_users(user: User) -> QuerySet[User]:
-    users = User.objects.filter(is_active=True)
+def visible_owners(user: User) -> QuerySet[User]:
+    """The users whose books ``user`` sees (``owner_filter`` read on the users themselves; inactive
+    owners included, as their customers still count in the figures)."""
     if not user.is_active:
-        return users.none()
+        return User.objects.none()
     if user.is_superuser or user.role == Role.ADMIN:
-        return users
+        return User.objects.all()
     if user.role == Role.MANAGER and user.team_id is not None:
-        return users.filter(Q(team_id=user.team_id) | Q(pk=user.pk))
-    return users.filter(pk=user.pk)
+        return User.objects.filter(Q(team_id=user.team_id) | Q(pk=user.pk))
+    return User.objects.filter(pk=user.pk)
+
+
+def visible_users(user: User) -> QuerySet[User]:
+    """The active users ``user`` sees (team pages, pickers)."""
+    return visible_owners(user).filter(is_active=True)
 
 
 def visible_customers(user: User) -> QuerySet[Customer]:

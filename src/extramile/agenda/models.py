@@ -96,6 +96,12 @@ class Action(models.Model):
             ),
             models.Index(fields=["customer", "-due_on"], name="action_customer_history"),
             models.Index(fields=["owner", "status", "completed_at"], name="action_owner_done"),
+            # Insights: actions done with each customer in the last 12 months.
+            models.Index(
+                fields=["customer", "status", "completed_at"], name="action_customer_done"
+            ),
+            # Streaks: per owner and day, how much was due and how much was closed.
+            models.Index(fields=["owner", "due_on", "status"], name="action_owner_day"),
         ]
 
     def __str__(self) -> str:

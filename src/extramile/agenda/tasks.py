@@ -13,11 +13,15 @@ from extramile.agenda import engine
 
 @task()
 def plan_zone(day: str, zone: str) -> dict[str, object]:
-    """Plan ``day`` for every active user whose local time zone is ``zone``."""
+    """Plan ``day`` for every active user whose local time zone is ``zone``; then count their
+    books' rollups for the day (after the plan: Today comes first)."""
+    from extramile.rollups.store import refresh_all
+
     ids = engine.zones(User.objects.filter(is_active=True)).get(zone, [])
     summary = engine.plan(
         dt.date.fromisoformat(day), timezone.now(), User.objects.filter(pk__in=ids)
     )
+    refresh_all(ids, timezone.now())
     return summary.as_dict()
 
 

@@ -135,9 +135,11 @@ class Customer(PostalAddress):
             models.Index(fields=["last_name", "first_name"], name="customer_name"),
             models.Index(fields=["customer_since"], name="customer_since"),
             models.Index(fields=["owner", "last_contact_at"], name="customer_owner_contact"),
-            # Covers the calls rotation's per-tier counts (the capacity line on Today).
+            # Covers the calls rotation's per-tier counts (the capacity line on Today) and the
+            # coverage within cadence (outreach/coverage.py).
             models.Index(
-                fields=["owner", "status", "do_not_call", "tier"], name="customer_owner_tiers"
+                fields=["owner", "status", "do_not_call", "tier", "last_contact_at"],
+                name="customer_owner_cadence",
             ),
         ]
         constraints = [

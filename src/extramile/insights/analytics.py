@@ -1,10 +1,12 @@
 """“Does the extra mile pay?”: the figures behind /insights/.
 
-Every figure is computed over a customer queryset the caller has already scoped
-(``accounts.scoping.visible_customers(user)``), with aggregate queries — Count/Sum with
-``filter=``, ``Exists`` subqueries — so the database does the counting and no Python loop runs
-over the book. ``page_figures(user, now)`` computes everything the page shows (the bench times it
-without HTTP); the page itself is one call to it.
+Every figure is scoped to what the user sees (``accounts.scoping``) and counted by the database
+with grouped queries, so no Python loop runs over the book. The customer counts (repeat purchase,
+retention, the comparison) need every customer of the book: they are counted per owner once a
+day and kept (``book_rollup``, the ``rollups`` app), so an admin's page over a million customers
+sums 200 owners' rows; ``customer_counts`` counts any queryset now, by the same rule.
+``page_figures(user, now)`` computes everything the page shows (the bench times it without HTTP);
+the page itself is one call to it.
 
 Definitions (docs/insights.md says why):
 
@@ -23,24 +25,28 @@ Definitions (docs/insights.md says why):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    When,
 )
 from django.db.models import Value as V
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Least, TruncMonth
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
+from extramile.accounts.scoping import owner_filter, visible_customers, visible_owners
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book.models import (
     Customer,
@@ -51,8 +57,9 @@ from extramile.book.models import (
     Sale,
     Status,
 )
-from extramile.inbox.figures import ReplyFigures, judged_rows, summarise
+from extramile.inbox.figures import ReplyFigures, judged_groups, summarise
 from extramile.inbox.queries import visible_messages
+from extramile.rollups.store import read, read_scope, rollup
 
 MONTHS = 24  # referrals over time
 RESPONSE_MONTHS = 12
@@ -125,52 +132,136 @@ def clean_n(raw: object) -> int:
     return value if 1 <= value <= MAX_N else DEFAULT_N
 
 
+BOOK = [Status.CUSTOMER, Status.FORMER]
+
+
 def book(user: User) -> QuerySet[Customer]:
-    return visible_customers(user).exclude(status=Status.PROSPECT)
+    return visible_customers(user).filter(status__in=BOOK)
 
 
-def customer_counts(customers: QuerySet[Customer], now: dt.datetime, n: int) -> dict[str, int]:
-    """One aggregate query over ``customers``: the repeat-purchase, retention and cohort counts."""
+def by_owners(queryset: QuerySet[Any], user: User, field: str) -> QuerySet[Any]:
+    """``queryset`` restricted to rows whose ``field`` (a customer's owner) is one of the owners
+    ``user`` sees, as a short list of ids (a team is a dozen people): both engines then look the
+    rows up by id instead of joining users and teams for every row."""
+    if owner_filter(user) is None:
+        return queryset
+    owners = list(visible_owners(user).values_list("pk", flat=True))
+    return queryset.filter(**{f"{field}_id__in": owners})
+
+
+def book_referrals(user: User) -> QuerySet[Referral]:
+    """Referrals made by the customers ``user`` sees (a prospect who sends a friend counts too),
+    filtered by owner ids: an admin's need no join with a million customers at all."""
+    return by_owners(Referral.objects.all(), user, "referrer__owner")
+
+
+def book_links(user: User) -> QuerySet[Relationship]:
+    """Parent links with both ends in ``user``'s book."""
+    links = Relationship.objects.filter(
+        kind=RelationshipKind.PARENT,
+        from_customer__status__in=BOOK,
+        to_customer__status__in=BOOK,
+    )
+    return by_owners(by_owners(links, user, "from_customer__owner"), user, "to_customer__owner")
+
+
+# Per customer, what the customer counts need; grouped, so a book is a few hundred rows.
+FLAGS = ("done", "has_sale", "has_repeat", "bought_before", "bought_recently", "did_refer")
+
+
+def customer_rows(
+    customers: QuerySet[Customer], now: dt.datetime, *by: str
+) -> list[tuple[Any, ...]]:
+    """``(*by, done, has_sale, has_repeat, bought_before, bought_recently, did_refer, how many)``
+    over ``customers``: ``done`` is the number of actions done with the customer in the 12 months
+    before ``now`` (capped at MAX_N), the rest are yes/no. One grouped query; the correlated
+    subqueries each read one index range per customer."""
     since = now - WINDOW
     cutoff = since.date()
     sales = Sale.objects.filter(customer=OuterRef("pk")).order_by()
-    engaged = (
+    done = (
         Action.objects.filter(
+            customer=OuterRef("pk"),
             status=ActionStatus.DONE,
-            customer__isnull=False,
             completed_at__gte=since,
             completed_at__lte=now,
         )
         .order_by()
         .values("customer_id")
-        .annotate(done=Count("id"))
-        .filter(done__gte=n)
-        .values("customer_id")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    rows = customers.order_by().alias(
-        has_sale=Exists(sales),
-        # a second sale exists: LIMIT 1 OFFSET 1 on the (customer, date) index
-        has_repeat=Exists(sales[1:2]),
-        bought_before=Exists(sales.filter(date__lt=cutoff)),
-        bought_recently=Exists(sales.filter(date__gte=cutoff, date__lte=now.date())),
-        did_refer=Exists(
-            Referral.objects.filter(referrer=OuterRef("pk"), date__gte=cutoff, date__lte=now.date())
-        ),
+    rows = (
+        customers.order_by()
+        .annotate(
+            done=Least(Coalesce(Subquery(done), 0), V(MAX_N)),
+            has_sale=Exists(sales),
+            # a second sale exists: LIMIT 1 OFFSET 1 on the (customer, date) index
+            has_repeat=Exists(sales[1:2]),
+            bought_before=Exists(sales.filter(date__lt=cutoff)),
+            bought_recently=Exists(sales.filter(date__gte=cutoff, date__lte=now.date())),
+            did_refer=Exists(
+                Referral.objects.filter(
+                    referrer=OuterRef("pk"), date__gte=cutoff, date__lte=now.date()
+                )
+            ),
+        )
+        .values_list(*by, *FLAGS)
+        .annotate(count=Count("pk"))
     )
-    e = Q(pk__in=engaged)
-    counts: dict[str, int] = rows.aggregate(
-        total=Count("pk"),
-        buyers=Count("pk", filter=Q(has_sale=True)),
-        repeaters=Count("pk", filter=Q(has_repeat=True)),
-        before=Count("pk", filter=Q(bought_before=True)),
-        retained=Count("pk", filter=Q(bought_before=True, bought_recently=True)),
-        engaged=Count("pk", filter=e),
-        engaged_referred=Count("pk", filter=e & Q(did_refer=True)),
-        engaged_buyers=Count("pk", filter=e & Q(has_sale=True)),
-        engaged_repeaters=Count("pk", filter=e & Q(has_repeat=True)),
-        referred=Count("pk", filter=Q(did_refer=True)),
+    return [tuple(row) for row in rows]
+
+
+def counts_from_rows(rows: list[tuple[Any, ...]], n: int) -> dict[str, int]:
+    """The repeat-purchase, retention and cohort counts from ``customer_rows`` (without ``by``)."""
+    counts = dict.fromkeys(
+        [
+            "total",
+            "buyers",
+            "repeaters",
+            "before",
+            "retained",
+            "engaged",
+            "engaged_referred",
+            "engaged_buyers",
+            "engaged_repeaters",
+            "referred",
+        ],
+        0,
     )
+    for done, has_sale, has_repeat, before, recently, referred, count in rows:
+        engaged = done >= n
+        for key, hit in (
+            ("total", True),
+            ("buyers", has_sale),
+            ("repeaters", has_repeat),
+            ("before", before),
+            ("retained", before and recently),
+            ("engaged", engaged),
+            ("engaged_referred", engaged and referred),
+            ("engaged_buyers", engaged and has_sale),
+            ("engaged_repeaters", engaged and has_repeat),
+            ("referred", referred),
+        ):
+            if hit:
+                counts[key] += count
     return counts
+
+
+def customer_counts(customers: QuerySet[Customer], now: dt.datetime, n: int) -> dict[str, int]:
+    """The repeat-purchase, retention and cohort counts over ``customers``, counted now."""
+    return counts_from_rows(customer_rows(customers, now), n)
+
+
+@rollup("insights.book")
+def book_rollup(owner_ids: list[int], now: dt.datetime) -> dict[int, Any]:
+    """Per owner, their book's ``customer_rows`` (kept once a day: an admin's insights over a
+    million customers read 200 owners' rows instead of counting the customers)."""
+    customers = Customer.objects.filter(owner_id__in=owner_ids, status__in=BOOK)
+    found: dict[int, list[list[Any]]] = defaultdict(list)
+    for owner_id, *row in customer_rows(customers, now, "owner_id"):
+        found[owner_id].append([int(value) for value in row])
+    return dict(found)
 
 
 def _cohorts(counts: dict[str, int], n: int) -> Cohorts:
@@ -203,12 +294,12 @@ def cohorts(customers_qs: QuerySet[Customer], now: dt.datetime, n: int = DEFAULT
 
 
 def referrals_by_month(
-    customers: QuerySet[Customer], today: dt.date, months: int = MONTHS
+    referrals: QuerySet[Referral], today: dt.date, months: int = MONTHS
 ) -> list[tuple[dt.date, int]]:
-    """Referrals made by ``customers`` per month (by the referral's date), gaps as zero."""
+    """``referrals`` (``book_referrals(user)``) per month by their date, gaps as zero."""
     firsts = months_back(today, months)
     rows = (
-        Referral.objects.filter(referrer__in=customers, date__gte=firsts[0], date__lte=today)
+        referrals.filter(date__gte=firsts[0], date__lte=today)
         .order_by()
         .annotate(month=TruncMonth("date"))
         .values("month")
@@ -227,23 +318,15 @@ class Rewards:
     paid_sum: Decimal
 
 
-def rewards(customers: QuerySet[Customer]) -> Rewards:
-    """Referral rewards owed and paid to ``customers`` (the referrers), counts and sums."""
+def rewards(referrals: QuerySet[Referral]) -> Rewards:
+    """Rewards of ``referrals`` (``book_referrals(user)``) owed and paid, counts and sums."""
     zero = V(Decimal("0"))
-    row = (
-        Referral.objects.filter(referrer__in=customers)
-        .order_by()
-        .aggregate(
-            pending=Count("id", filter=Q(reward_status=RewardStatus.PENDING)),
-            owed=Count("id", filter=Q(reward_status=RewardStatus.OWED)),
-            owed_sum=Coalesce(
-                Sum("reward_amount", filter=Q(reward_status=RewardStatus.OWED)), zero
-            ),
-            paid=Count("id", filter=Q(reward_status=RewardStatus.PAID)),
-            paid_sum=Coalesce(
-                Sum("reward_amount", filter=Q(reward_status=RewardStatus.PAID)), zero
-            ),
-        )
+    row = referrals.order_by().aggregate(
+        pending=Count("id", filter=Q(reward_status=RewardStatus.PENDING)),
+        owed=Count("id", filter=Q(reward_status=RewardStatus.OWED)),
+        owed_sum=Coalesce(Sum("reward_amount", filter=Q(reward_status=RewardStatus.OWED)), zero),
+        paid=Count("id", filter=Q(reward_status=RewardStatus.PAID)),
+        paid_sum=Coalesce(Sum("reward_amount", filter=Q(reward_status=RewardStatus.PAID)), zero),
     )
     return Rewards(**row)
 
@@ -254,22 +337,17 @@ class Families:
     three: int  # three or more
 
 
-def families(customers: QuerySet[Customer]) -> Families:
-    """Families across generations, over parent links between ``customers`` only.
+def families(links: QuerySet[Relationship]) -> Families:
+    """Families across generations, over ``links`` (``book_links(user)``: parent links with both
+    ends in the book).
 
-    Counted at the eldest (no parent among ``customers``), one per household (a customer without
-    a household is a family of their own), by the deepest chain below them: a child in the book
-    makes two generations, a grandchild three. One query over the parent links with both ends in
-    scope (links are few next to customers; the scope subquery is evaluated once, not per
-    customer), then a walk over those pairs in memory.
+    Counted at the eldest (no parent among the links), one per household (a customer without a
+    household is a family of their own), by the deepest chain below them: a child in the book
+    makes two generations, a grandchild three. One query over the links (few next to customers),
+    then a walk over those pairs in memory.
     """
-    scope = customers.order_by().values("pk")
-    pairs = (
-        Relationship.objects.filter(
-            kind=RelationshipKind.PARENT, from_customer__in=scope, to_customer__in=scope
-        )
-        .order_by()
-        .values_list("from_customer_id", "to_customer_id", "from_customer__household_id")
+    pairs = links.order_by().values_list(
+        "from_customer_id", "to_customer_id", "from_customer__household_id"
     )
     children: dict[int, set[int]] = {}
     household: dict[int, int] = {}
@@ -296,31 +374,100 @@ def response_times(
     share answered within the target, from ``inbox.figures`` over the messages the user sees."""
     firsts = months_back(today, months)
     zone = user.zone()
-    start = dt.datetime.combine(firsts[0], dt.time(), tzinfo=zone)
-    messages = visible_messages(user).filter(received_at__gte=start, received_at__lte=now)
-    messages = messages.order_by().annotate(month=TruncMonth("received_at", tzinfo=zone))
-    grouped: dict[dt.date, list[tuple[int | None, bool, bool]]] = defaultdict(list)
-    for response, replied, late, month in judged_rows(messages, now, "month"):
-        grouped[month.date() if isinstance(month, dt.datetime) else month].append(
-            (response, replied, late)
-        )
-    return [(first, summarise(grouped.get(first, []))) for first in firsts]
+    # Each month's start in the user's zone, then which month a message falls in by plain
+    # comparisons (truncating every timestamp in the zone is a Python call per row on SQLite).
+    starts = [dt.datetime.combine(first, dt.time(), tzinfo=zone) for first in firsts]
+    month = Case(
+        *[When(received_at__lt=starts[i + 1], then=V(i)) for i in range(len(starts) - 1)],
+        default=V(len(starts) - 1),
+    )
+    messages = visible_messages(user).filter(received_at__gte=starts[0], received_at__lte=now)
+    messages = messages.order_by().annotate(month=month)
+    grouped: dict[int, list[tuple[int | None, bool, bool, int]]] = defaultdict(list)
+    for response, replied, late, index, count in judged_groups(messages, now, "month"):
+        grouped[index].append((response, replied, late, count))
+    return [(first, summarise(grouped.get(i, []))) for i, first in enumerate(firsts)]
+
+
+@dataclass(frozen=True)
+class BookCounts:
+    counts: dict[str, int]
+    as_of: dt.datetime | None  # when the book was counted (kept once a day: ``book_rollup``)
+
+
+def kept_counts(user: User, now: dt.datetime, n: int) -> BookCounts:
+    """The customer counts of ``user``'s book from the owners' kept rollups."""
+    owners = visible_owners(user).values_list("pk", flat=True)
+    kept = read("insights.book", owners, now)
+    rows = [tuple(row) for found in kept.data.values() for row in found]
+    return BookCounts(counts_from_rows(rows, n), kept.as_of)
+
+
+def scope_key(user: User) -> str:
+    """The set of books ``user`` sees, as a short key ("all", or a digest of the owners' ids), so
+    kept figures follow a change of team or role at once."""
+    if owner_filter(user) is None:
+        return "all"
+    owners = ",".join(str(pk) for pk in sorted(visible_owners(user).values_list("pk", flat=True)))
+    return "owners:" + hashlib.sha256(owners.encode()).hexdigest()[:40]
+
+
+def scope_figures(user: User, now: dt.datetime, today: dt.date) -> dict[str, Any]:
+    """The figures that do not add up per owner, counted now, as JSON."""
+    referrals = book_referrals(user)
+    found = rewards(referrals)
+    return {
+        "referrals": [
+            [first.isoformat(), count] for first, count in referrals_by_month(referrals, today)
+        ],
+        "rewards": {key: str(value) for key, value in vars(found).items()},
+        "families": vars(families(book_links(user))),
+        "responses": [
+            [first.isoformat(), vars(figures)]
+            for first, figures in response_times(user, now, today)
+        ],
+    }
+
+
+def kept_scope_figures(
+    user: User, now: dt.datetime, today: dt.date
+) -> tuple[dict[str, Any], dt.datetime]:
+    """``scope_figures`` as kept for the user's scope (counted at most a day before)."""
+    data, as_of = read_scope(
+        "insights.page", scope_key(user), now, lambda: scope_figures(user, now, today)
+    )
+    return {
+        "referrals": [(dt.date.fromisoformat(first), count) for first, count in data["referrals"]],
+        "rewards": Rewards(
+            pending=int(data["rewards"]["pending"]),
+            owed=int(data["rewards"]["owed"]),
+            owed_sum=Decimal(data["rewards"]["owed_sum"]),
+            paid=int(data["rewards"]["paid"]),
+            paid_sum=Decimal(data["rewards"]["paid_sum"]),
+        ),
+        "families": Families(**data["families"]),
+        "responses": [
+            (dt.date.fromisoformat(first), ReplyFigures(**figures))
+            for first, figures in data["responses"]
+        ],
+    }, as_of
 
 
 def page_figures(user: User, now: dt.datetime, n: int = DEFAULT_N) -> dict[str, Any]:
-    """Everything /insights/ shows for ``user`` (scoped), in six queries."""
+    """Everything /insights/ shows for ``user`` (scoped), as kept: the customer counts from the
+    owners' rollups, the rest for the user's scope, each counted at most a day before (a
+    company's insights over a million customers take seconds to count)."""
     today = user.local_date(now)
-    customers = book(user)
-    counts = customer_counts(customers, now, n)
+    kept = kept_counts(user, now, n)
+    counts = kept.counts
+    parts, parts_as_of = kept_scope_figures(user, now, today)
     return {
         "today": today,
         "n": n,
         "customers": counts["total"],
-        "referrals": referrals_by_month(customers, today),
-        "rewards": rewards(customers),
+        "counted_at": min(t for t in (kept.as_of, parts_as_of) if t is not None),
+        **parts,
         "repeat": Rate(counts["repeaters"], counts["buyers"]),
         "retention": Rate(counts["retained"], counts["before"]),
-        "families": families(customers),
-        "responses": response_times(user, now, today),
         "cohorts": _cohorts(counts, n),
     }

@@ -7,5 +7,5 @@ class OutreachConfig(AppConfig):
     verbose_name = "Outreach"
 
     def ready(self) -> None:
-        # Register the rotation planner and the call action's completer.
-        from extramile.outreach import outcomes, rotation  # noqa: F401
+        # Register the rotation planner, the call action's completer and the coverage rollup.
+        from extramile.outreach import coverage, outcomes, rotation  # noqa: F401

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from extramile.accounts.models import Company, User
 from extramile.book.models import Customer, PhoneNumber, Status, Tier
+from extramile.rollups.store import read, rollup
 
 
 @dataclass(frozen=True)
@@ -82,30 +84,50 @@ def rotation_book(owner_ids: list[int]) -> QuerySet[Customer]:
     )
 
 
-def coverage(
-    reps: QuerySet[User] | list[User], now: dt.datetime, company: Company | None = None
-) -> list[RepCoverage]:
-    """Coverage per rep and tier, in one grouped query, in the order of ``reps``."""
-    company = company or Company.get()
-    reps = list(reps)
+def tier_counts(
+    owner_ids: list[int], now: dt.datetime, company: Company, phones: bool = True
+) -> dict[tuple[int, str], dict[str, int]]:
+    """(owner, tier) → customers, within cadence and (with ``phones``) without a phone number, in
+    one grouped query."""
     within = Q()
     for tier in Tier.values:
         since = now - dt.timedelta(days=company.cadence_days(tier))
         within |= Q(tier=tier, last_contact_at__gte=since)
-    has_phone = Exists(PhoneNumber.objects.filter(customer=OuterRef("pk")))
-    rows = (
-        rotation_book([rep.pk for rep in reps])
-        .values("owner_id", "tier")
-        .annotate(
-            customers=Count("id"),
-            within=Count("id", filter=within),
-            no_phone=Count("id", filter=~Q(has_phone)),
-        )
-        .order_by()
-    )
-    counts: dict[tuple[int, str], dict[str, int]] = {
-        (row["owner_id"], row["tier"]): row for row in rows
-    }
+    counted: dict[str, Any] = {"customers": Count("id"), "within": Count("id", filter=within)}
+    if phones:
+        has_phone = Exists(PhoneNumber.objects.filter(customer=OuterRef("pk")))
+        counted["no_phone"] = Count("id", filter=~Q(has_phone))
+    rows = rotation_book(owner_ids).values("owner_id", "tier").annotate(**counted).order_by()
+    return {(row["owner_id"], row["tier"]): row for row in rows}
+
+
+@rollup("outreach.coverage")
+def coverage_rollup(owner_ids: list[int], now: dt.datetime) -> dict[int, Any]:
+    """Per owner and tier: customers and how many are within cadence (the Team page's column,
+    kept once a day)."""
+    found: dict[int, dict[str, list[int]]] = {}
+    for (owner_id, tier), row in tier_counts(owner_ids, now, Company.get(), phones=False).items():
+        found.setdefault(owner_id, {})[tier] = [row["customers"], row["within"]]
+    return found
+
+
+def kept_shares(owner_ids: list[int], now: dt.datetime) -> dict[int, tuple[int, int]]:
+    """Owner → (within cadence, customers), from the kept rollup (at most a day old)."""
+    kept = read("outreach.coverage", owner_ids, now).data
+    result = {}
+    for owner_id in owner_ids:
+        tiers = kept.get(owner_id, {}).values()
+        result[owner_id] = (sum(t[1] for t in tiers), sum(t[0] for t in tiers))
+    return result
+
+
+def coverage(
+    reps: QuerySet[User] | list[User], now: dt.datetime, company: Company | None = None
+) -> list[RepCoverage]:
+    """Coverage per rep and tier, counted now, in the order of ``reps``."""
+    company = company or Company.get()
+    reps = list(reps)
+    counts = tier_counts([rep.pk for rep in reps], now, company)
     working = len(company.working_weekdays)
     result = []
     for rep in reps:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, Q, QuerySet, When
+from django.db.models import Value as V
 
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
@@ -123,19 +124,20 @@ def actions_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 
 def cards_mailed(reps: list[int], period: Period, now: dt.datetime) -> Figures:
-    from extramile.cards.models import Card, CardStatus
-
-    rows = Card.objects.filter(
-        owner_id__in=reps,
-        status=CardStatus.MAILED,
-        mailed_at__gte=period.starts,
-        mailed_at__lt=period.ends,
-    )
-    return per_rep(rows, "owner_id", reps)
+    found = _cards_once(tuple(reps), period)
+    return {rep: count(found.get(rep, (0, 0))[1]) for rep in reps}
 
 
 def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     """Of the cards mailed, the share that passed the personalisation guard (no override)."""
+    found = _cards_once(tuple(reps), period)
+    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
+
+
+@functools.lru_cache(maxsize=4)
+def _cards_once(reps: tuple[int, ...], period: Period) -> dict[int, tuple[int, int]]:
+    """Owner → (cards mailed that passed the guard, cards mailed): both card columns of one build
+    share this query; ``build`` clears it before and after."""
     from extramile.cards.models import Card, CardStatus
 
     rows = (
@@ -149,8 +151,7 @@ def cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures
         .annotate(n=Count("id"), passed=Count("id", filter=Q(override_reason="")))
         .order_by()
     )
-    found = {row["owner_id"]: (row["passed"], row["n"]) for row in rows}
-    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
+    return {row["owner_id"]: (row["passed"], row["n"]) for row in rows}
 
 
 def calls_made(reps: list[int], period: Period, now: dt.datetime) -> Figures:
@@ -161,11 +162,11 @@ def calls_made(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 
 def cadence_coverage(reps: list[int], period: Period, now: dt.datetime) -> Figures:
-    """Today's share of each rep's book within its cadence (a state, not a period's count)."""
-    from extramile.outreach.coverage import coverage
+    """The share of each rep's book within its cadence (a state, not a period's count), as kept
+    once a day: counting 200 books on every view is a million customers."""
+    from extramile.outreach.coverage import kept_shares
 
-    users = list(User.objects.filter(pk__in=reps))
-    return {row.rep.pk: share(row.within, row.customers) for row in coverage(users, now)}
+    return {rep: share(*found) for rep, found in kept_shares(reps, now).items()}
 
 
 def _replies(reps: list[int], period: Period, now: dt.datetime) -> dict[int | None, ReplyFigures]:
@@ -206,22 +207,46 @@ def reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 
 def thank_yous_on_time(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    """Of the thank-you notes mailed, the share mailed by the end of their mail-by day (in the
+    company's zone). Each possible mail-by day's deadline is written into the query, so the
+    database compares timestamps rather than turning each one into a local date (a Python call
+    per row on SQLite)."""
     from extramile.cards.models import Card, CardStatus
 
     zone = Company.get().zone
-    rows = Card.objects.filter(
-        owner_id__in=reps,
-        occasion__code="thank_you",
-        status=CardStatus.MAILED,
-        mailed_at__gte=period.starts,
-        mailed_at__lt=period.ends,
-    ).values_list("owner_id", "mailed_at", "mail_by")
-    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for owner, mailed_at, mail_by in rows:
-        tally[owner][1] += 1
-        if mailed_at is not None and mailed_at.astimezone(zone).date() <= mail_by:
-            tally[owner][0] += 1
-    return {rep: share(*tally.get(rep, [0, 0])) for rep in reps}
+    earliest = period.first - dt.timedelta(days=LATE_NOTE_DAYS)
+    days = [earliest + dt.timedelta(days=i) for i in range((period.last - earliest).days + 1)]
+    deadline = Case(
+        *[
+            When(
+                mail_by=day,
+                then=V(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)),
+            )
+            for day in days
+        ],
+        default=None,  # due long before the period: mailed in it, it is late
+        output_field=DateTimeField(),
+    )
+    on_time = Q(mail_by__gt=period.last) | Q(mailed_at__lt=deadline)
+    rows = (
+        Card.objects.filter(
+            owner_id__in=reps,
+            occasion__code="thank_you",
+            status=CardStatus.MAILED,
+            mailed_at__gte=period.starts,
+            mailed_at__lt=period.ends,
+        )
+        .values("owner_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=on_time))
+        .order_by()
+    )
+    found = {row["owner_id"]: (row["on_time"], row["n"]) for row in rows}
+    return {rep: share(*found.get(rep, (0, 0))) for rep in reps}
+
+
+# A note mailed more than this long after its mail-by day is late whatever the day (the query
+# lists each day's deadline only this far back).
+LATE_NOTE_DAYS = 60
 
 
 def service_targets(reps: list[int], period: Period, now: dt.datetime) -> Figures:
@@ -317,7 +342,7 @@ COLUMNS: list[Column] = [
     Column("cards", "Cards mailed", cards_mailed, "cards"),
     Column("cards_personal", "Cards personal (passed the guard)", cards_personal, "cards"),
     Column("calls", "Calls made", calls_made, "outreach"),
-    Column("coverage", "Book within call cadence (today)", cadence_coverage, "outreach"),
+    Column("coverage", "Book within call cadence (counted daily)", cadence_coverage, "outreach"),
     Column("replies_within", "Replies within the target", replies_within, "inbox"),
     Column(
         "reply_median", "Median reply (business min)", reply_median, "inbox", higher_is_better=False
@@ -385,6 +410,7 @@ def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashbo
     ids = [rep.pk for rep in reps]
     board = Dashboard(period, chosen, reps, {rep.pk: {} for rep in reps})
     _replies_once.cache_clear()
+    _cards_once.cache_clear()
     try:
         for column in chosen:
             values = column.measure(ids, period, now) if ids else {}
@@ -393,4 +419,5 @@ def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashbo
             board.team[column.key] = team_value([board.cells[pk][column.key] for pk in ids])
     finally:
         _replies_once.cache_clear()
+        _cards_once.cache_clear()
     return board
