@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/value.py --customers 100000
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/export.py --customers 100000
+	$(BIN)/python bench/culture.py --customers 100000
+	$(BIN)/python bench/io.py --contacts 100000 --stream-rows 100000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
-"""Benchmark for issue 7's import: bringing a book in from a file.
+"""Benchmark for issue 7: bringing a book in from a file, and the API under load.
 
-    python bench/io.py [--contacts 100000] [--stream-rows 1000000] [--only import|stream]
+    python bench/io.py [--contacts 100000] [--stream-rows 1000000] [--only import|stream|api]
 
 * **import**: writes ``--contacts`` contacts as a CSV (names, e-mail, phone, address, birthday,
   a note for one in five, a wedding date for one in four) and imports them with
@@ -9,10 +9,12 @@
 * **stream**: writes ``--stream-rows`` rows and runs a dry run over them (read, validate, match,
   write in batches, roll back) in a fresh child process, reporting its peak RSS next to the file
   size: memory must not grow with the file.
+* **api**: ``bench/api_load.py`` (run as its own process): 100,000 customers, gunicorn on
+  loopback, 50 concurrent clients with a personal token each requesting the customer list;
+  requests a second and the p50 / p95 / p99 latency.
 
 Runs on a throwaway SQLite file, and also on PostgreSQL when EXTRAMILE_TEST_DATABASE_URL is set
-(database extramile_bench_io, created and dropped). Prints figures; asserts nothing. Sections are
-functions taking the parsed arguments, so more can be added (an API latency section, say).
+(database extramile_bench_io, created and dropped). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--stream-rows", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["import", "stream"])
+    parser.add_argument("--only", choices=["import", "stream", "api"])
+    parser.add_argument("--api-seconds", type=float, default=20, help="the API load's duration")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
     parser.add_argument("--database-url", help="(internal)")
     parser.add_argument("--section", help="(internal) the section to run in this process")
@@ -98,7 +101,12 @@ def main() -> None:
             command += ["--only", args.only]
         if url:
             command += ["--database-url", url]
-        subprocess.run(command, check=True)
+        if args.only != "api":
+            subprocess.run(command, check=True)
+        if args.only in (None, "api"):
+            api = [sys.executable, str(Path(__file__).with_name("api_load.py"))]
+            api += ["--seconds", str(args.api_seconds)]
+            subprocess.run(api + (["--postgres"] if url else []), check=True)
 
 
 def run_engine(args: argparse.Namespace) -> None:

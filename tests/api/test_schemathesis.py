@@ -69,8 +69,15 @@ def secret(db, owner, customer, colleague, outsider_customer):
 @settings(
     max_examples=6,
     deadline=None,
+    # The same examples on every run: CI stays repeatable (explore more with
+    # `schemathesis run` against a served app, docs/api.md).
+    derandomize=True,
     database=None,
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_within_its_schema(case, secret):
+    # Generated extra headers may include a malformed Host, which Django refuses (400) before any
+    # route runs: that is the web server's answer, not the API's, so the Host stays ours.
+    if case.headers:
+        case.headers = {k: v for k, v in case.headers.items() if k.lower() != "host"}
     case.call_and_validate(headers={"Authorization": f"Bearer {secret}"}, checks=CHECKS)

@@ -35,6 +35,13 @@ def test_customer_list_offers_the_downloads(client, owner, customer):
     page = login(client, owner).get(reverse("customers")).content.decode()
     for fmt in ("csv", "vcard", "json"):
         assert reverse("export-book", args=[fmt]) in page
+    assert f'href="{reverse("import")}"' in page  # and the way in
+
+
+def test_settings_lead_to_the_calendar_link_and_the_mailbox(client, owner):
+    page = login(client, owner).get(reverse("settings")).content.decode()
+    assert reverse("calendar-settings") in page
+    assert reverse("mailbox") in page
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,12 @@ class Command(BaseCommand):
                 f"{options['host']}:{options['port']}",
                 "--workers",
                 str(options["workers"]),
+                # Threads: a long download (a company's export streams for minutes) keeps one
+                # thread busy, not the whole process, and is not killed by the worker timeout.
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
                 "--access-logfile",
                 "-",
                 "--graceful-timeout",
