@@ -159,3 +159,20 @@ def test_another_users_upload_is_not_found(client, owner, colleague):
     assert client.get(reverse("import-preview", args=[record.pk])).status_code == 404
     assert client.post(reverse("import-confirm", args=[record.pk])).status_code == 404
     assert Customer.objects.count() == 0
+
+
+def test_uploads_are_forgotten_after_a_week_with_their_files(client, owner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from extramile.imports.cleanup import forget_old_uploads
+
+    login(client, owner)
+    upload(client, "people.csv", "first_name,last_name,email\nAnna,Smith,anna@example.com\n")
+    record = Upload.objects.get()
+    assert Path(record.path).exists()
+    now = timezone.now()
+    assert forget_old_uploads(now) == 0  # still being worked on
+    assert forget_old_uploads(now + dt.timedelta(days=8)) == 1
+    assert not Upload.objects.exists() and not Path(record.path).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.utils import timezone
 from django_tasks import task
 
@@ -22,6 +23,10 @@ def plan_zone(day: str, zone: str) -> dict[str, object]:
         dt.date.fromisoformat(day), timezone.now(), User.objects.filter(pk__in=ids)
     )
     refresh_all(ids, timezone.now())
+    if apps.is_installed("extramile.imports"):
+        from extramile.imports.cleanup import forget_old_uploads
+
+        forget_old_uploads(timezone.now())
     return summary.as_dict()
 
 
