@@ -41,6 +41,8 @@ def insert(
             plan.append((None, field.get_db_prep_save(field.get_default(), connection)))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
+    if connection.vendor == "postgresql":
+        return insert_arrays(model, fields, plan, rows, returning)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     ids: list[int] = []
     with connection.cursor() as cursor:
@@ -57,6 +59,40 @@ def insert(
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+def insert_arrays(
+    model: type[models.Model],
+    fields: list[models.Field[Any, Any]],
+    plan: list[tuple[int | None, Any]],
+    rows: Sequence[Sequence[Any]],
+    returning: bool,
+) -> list[int]:
+    """PostgreSQL: ``INSERT … SELECT * FROM unnest(%s::type[], …)``, one array per column. The
+    statement stays short whatever the batch, so psycopg does not re-parse a statement with
+    thousands of placeholders for every batch (half the import's time with ``VALUES (…), (…)``).
+    The new ids come back in the rows' order, as Django's own ``bulk_create`` relies on for the
+    same statement."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for chunk in chunks(rows, ARRAY_ROWS):
+            params = [
+                [row[i] for row in chunk] if i is not None else [value] * len(chunk)
+                for i, value in plan
+            ]
+            cursor.execute(sql, params)
+            if returning:
+                ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+ARRAY_ROWS = 2_000  # rows per INSERT on PostgreSQL (the text limit below still applies)
 
 
 def chunks(rows: Sequence[Sequence[Any]], most: int) -> Iterator[Sequence[Sequence[Any]]]:
