@@ -8,8 +8,11 @@ many workers tick at once, only one enqueues the job; the task queue (django-tas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import zoneinfo
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,17 +34,11 @@ def enqueue_due(now: dt.datetime) -> list[str]:
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         if local - midnight < plan_after:
             continue
-        key = f"plan:{zone}:{local.date().isoformat()}"
-        try:
-            # The claim and the queued task are written together: both or neither.
-            with transaction.atomic():
-                run = ScheduledRun.objects.create(key=key, created_at=now)
-                result = plan_zone.enqueue(local.date().isoformat(), zone)
-                ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
-        except IntegrityError:
-            continue  # another worker enqueued it
-        enqueued.append(key)
-        log.info("Enqueued %s", key)
+        day = local.date().isoformat()
+        key = f"plan:{zone}:{day}"
+        if claim(key, now, functools.partial(plan_zone.enqueue, day, zone)):
+            enqueued.append(key)
+            log.info("Enqueued %s", key)
     enqueued += enqueue_digests(now)
     outbox = enqueue_outbox(now)
     if outbox:
@@ -50,6 +47,19 @@ def enqueue_due(now: dt.datetime) -> list[str]:
     if mailsync:
         enqueued.append(mailsync)
     return enqueued
+
+
+def claim(key: str, now: dt.datetime, enqueue: Callable[[], Any]) -> bool:
+    """Claim ``key`` and enqueue its task in one transaction (both or neither); False when another
+    worker claimed it first."""
+    try:
+        with transaction.atomic():
+            run = ScheduledRun.objects.create(key=key, created_at=now)
+            result = enqueue()
+            ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    except IntegrityError:
+        return False
+    return True
 
 
 # A digest is sent from the user's chosen time until this much later (a worker that was down at 07:00
@@ -64,14 +74,8 @@ def enqueue_digests(now: dt.datetime) -> list[str]:
     keys = []
     for user, day in due_users(now, DIGEST_WINDOW):
         key = f"digest:{user.pk}:{day.isoformat()}"
-        try:
-            with transaction.atomic():
-                run = ScheduledRun.objects.create(key=key, created_at=now)
-                result = send_digest.enqueue(user.pk, day.isoformat())
-                ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
-        except IntegrityError:
-            continue
-        keys.append(key)
+        if claim(key, now, functools.partial(send_digest.enqueue, user.pk, day.isoformat())):
+            keys.append(key)
     return keys
 
 
@@ -82,14 +86,7 @@ def enqueue_outbox(now: dt.datetime) -> str | None:
     if not OutboxMessage.objects.filter(status=Status.QUEUED).exists():
         return None
     key = f"outbox:{now.astimezone(dt.UTC):%Y-%m-%dT%H:%M}"
-    try:
-        with transaction.atomic():
-            run = ScheduledRun.objects.create(key=key, created_at=now)
-            result = send_outbox.enqueue()
-            ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
-    except IntegrityError:
-        return None  # another worker enqueued this minute's send
-    return key
+    return key if claim(key, now, send_outbox.enqueue) else None  # None: already enqueued
 
 
 def enqueue_mailsync(now: dt.datetime) -> str | None:
@@ -100,11 +97,4 @@ def enqueue_mailsync(now: dt.datetime) -> str | None:
     if not MailboxConnection.objects.filter(paused=False, user__is_active=True).exists():
         return None
     key = f"mailsync:{now.astimezone(dt.UTC):%Y-%m-%dT%H:%M}"
-    try:
-        with transaction.atomic():
-            run = ScheduledRun.objects.create(key=key, created_at=now)
-            result = poll_mailboxes.enqueue()
-            ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
-    except IntegrityError:
-        return None  # another worker enqueued this minute's poll
-    return key
+    return key if claim(key, now, poll_mailboxes.enqueue) else None  # None: already enqueued
