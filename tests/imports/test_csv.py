@@ -200,6 +200,23 @@ def test_names_and_values_that_are_not_what_they_seem_are_stored_as_text(tmp_pat
     assert anna.first_name == "Anna"  # the NUL PostgreSQL would refuse is dropped
 
 
+def test_backslashes_tabs_and_copy_markers_arrive_as_written(tmp_path, owner):
+    # PostgreSQL writes imports with COPY, whose text format gives a backslash, \N, tabs and line
+    # breaks a meaning of their own: each must arrive exactly as it was in the file.
+    text = (
+        "first_name,last_name,company,notes,email\n"
+        'Back\\slash,\\N,"Tab\there",'
+        '"C:\\new\\table\r\nline two\\.\n\\.",o\'brien@example.com\n'
+    )
+    report = run(write(tmp_path, "copy.csv", text), owner)
+    assert (report.new, report.invalid) == (1, 0)
+    [person] = book(owner)
+    assert (person.first_name, person.last_name) == ("Back\\slash", "\\N")
+    assert person.company_name == "Tab here"  # a name's tab is a space, as any whitespace
+    assert facts(person) == ["C:\\new\\table\r\nline two\\.\n\\."]
+    assert emails(person) == ["o'brien@example.com"]
+
+
 def test_overlong_values_missing_names_and_bad_contacts_are_problems(tmp_path, owner):
     text = (
         "first_name,last_name,email,phone,country\n"

@@ -277,14 +277,25 @@ class Matches:
         if not pairs:
             return []
         table = Customer._meta.db_table
-        values = ", ".join(["(%s, %s)"] * len(pairs))
-        sql = (
-            "SELECT c.first_name, c.last_name, c.company_name, c.postal_code, c.id "  # noqa: S608
-            f"FROM (VALUES {values}) AS v JOIN {table} c ON c.owner_id = %s "
-            "AND c.last_name = v.column1 AND c.first_name = v.column2"
-        )
+        columns = "c.first_name, c.last_name, c.company_name, c.postal_code, c.id"
+        if connection.vendor == "postgresql":
+            # LATERAL keeps it a seek per pair: as a plain join PostgreSQL prefers hashing the
+            # pairs and reading the owner's whole book, which grows with every batch written.
+            sql = (
+                f"SELECT {columns} FROM unnest(%s::text[], %s::text[]) AS v(last, first) "  # noqa: S608
+                f"CROSS JOIN LATERAL (SELECT * FROM {table} WHERE owner_id = %s "
+                "AND last_name = v.last AND first_name = v.first) c"
+            )
+            params: list[Any] = [[p[0] for p in pairs], [p[1] for p in pairs], owner_id]
+        else:
+            values = ", ".join(["(%s, %s)"] * len(pairs))
+            sql = (
+                f"SELECT {columns} FROM (VALUES {values}) AS v JOIN {table} c "  # noqa: S608
+                "ON c.owner_id = %s AND c.last_name = v.column1 AND c.first_name = v.column2"
+            )
+            params = [*(part for pair in pairs for part in pair), owner_id]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*(part for pair in pairs for part in pair), owner_id])
+            cursor.execute(sql, params)
             return list(cursor.fetchall())
 
     @staticmethod

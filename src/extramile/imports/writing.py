@@ -1,6 +1,8 @@
-"""Writing a batch fast: multi-row ``INSERT … VALUES (…), (…)`` through the Django connection
-(``RETURNING id`` for new customers, on SQLite 3.35+ and PostgreSQL alike), so a 100,000-row
-import does not build 100,000 model instances and compile one small INSERT per 33 rows.
+"""Writing a batch fast, so a 100,000-row import builds no model instances and runs no small
+INSERT per row.
+
+SQLite: multi-row ``INSERT … VALUES (…), (…) RETURNING id``. PostgreSQL: ``COPY … FROM STDIN``,
+with the new customers' ids taken from the sequence first (``copy_rows``).
 
 Columns the import does not set get the model field's default, prepared once per batch; the
 ``auto_now``/``auto_now_add`` timestamps get the import's ``now``.
@@ -42,7 +44,7 @@ def insert(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     if connection.vendor == "postgresql":
-        return insert_arrays(model, fields, plan, rows, returning)
+        return copy_rows(model, fields, plan, rows, returning)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     ids: list[int] = []
     with connection.cursor() as cursor:
@@ -61,38 +63,39 @@ def insert(
     return ids
 
 
-def insert_arrays(
+def copy_rows(
     model: type[models.Model],
     fields: list[models.Field[Any, Any]],
     plan: list[tuple[int | None, Any]],
     rows: Sequence[Sequence[Any]],
     returning: bool,
 ) -> list[int]:
-    """PostgreSQL: ``INSERT … SELECT * FROM unnest(%s::type[], …)``, one array per column. The
-    statement stays short whatever the batch, so psycopg does not re-parse a statement with
-    thousands of placeholders for every batch (half the import's time with ``VALUES (…), (…)``).
-    The new ids come back in the rows' order, as Django's own ``bulk_create`` relies on for the
-    same statement."""
+    """PostgreSQL: ``COPY … FROM STDIN``, the server's bulk path, with each row formatted by
+    psycopg's C code. ``COPY`` returns nothing, so when the new ids are wanted they are taken
+    from the table's sequence first (one ``nextval`` per row, in a single query) and written
+    with the rows. Against ``INSERT … SELECT FROM unnest(arrays)`` this halves the import's
+    writing time: psycopg dumps arrays element by element in Python."""
+    table = model._meta.db_table
+    pk = model._meta.pk
+    assert pk is not None
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
-    if returning:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    names = [pk.column] if returning else []
+    names += [field.column for field in fields]
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for chunk in chunks(rows, ARRAY_ROWS):
-            params = [
-                [row[i] for row in chunk] if i is not None else [value] * len(chunk)
-                for i, value in plan
-            ]
-            cursor.execute(sql, params)
-            if returning:
-                ids += [row[0] for row in cursor.fetchall()]
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk.column, len(rows)],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+        # Table and column names come from the model; the values travel as COPY data.
+        statement = f"COPY {quote(table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for index, row in enumerate(rows):
+                values = [row[i] if i is not None else value for i, value in plan]
+                copy.write_row([ids[index], *values] if returning else values)
     return ids
-
-
-ARRAY_ROWS = 2_000  # rows per INSERT on PostgreSQL (the text limit below still applies)
 
 
 def chunks(rows: Sequence[Sequence[Any]], most: int) -> Iterator[Sequence[Sequence[Any]]]:
