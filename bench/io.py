@@ -154,6 +154,10 @@ def import_section(args: argparse.Namespace) -> None:
         f"in {time.perf_counter() - started:.1f} s"
     )
     owner = rep()
+    from extramile.imports import checking
+
+    if checking.uses_reader(services.open_source(path)):
+        print("the file is read and checked in a second process (imports.checking)")
     for attempt in ("first import", "same file again"):
         source = services.open_source(path)
         started, cpu = time.perf_counter(), time.process_time()
@@ -188,13 +192,15 @@ def stream_section(args: argparse.Namespace) -> None:
     print(f"dry run over {report.rows:,} rows: {took:.0f} s ({report.rows / took:,.0f} rows/s)")
     print(
         f"peak RSS {peak_rss() / 1e6:.0f} MB (before reading: {before / 1e6:.0f} MB) "
-        f"for a {size / 1e6:.0f} MB file"
+        f"for a {size / 1e6:.0f} MB file; the process reading and checking it: "
+        f"{peak_rss(resource.RUSAGE_CHILDREN) / 1e6:.0f} MB"
     )
 
 
-def peak_rss() -> int:
-    """The process's peak resident set size in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def peak_rss(who: int = resource.RUSAGE_SELF) -> int:
+    """The peak resident set size in bytes of this process, or of its largest child process
+    (the import's reader, ``imports.checking``) that has ended (Linux reports KiB)."""
+    return resource.getrusage(who).ru_maxrss * 1024
 
 
 if __name__ == "__main__":

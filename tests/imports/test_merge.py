@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extramile.book.models import Customer, EmailAddress, Fact, KeyDate, PhoneNumber
+from extramile.imports.merge import Person, State, merge, new_state
+from extramile.imports.validate import SCALARS, Contact
 from tests.conftest import make_customer
 from tests.imports.helpers import emails, facts, phones, run, write
 
@@ -125,3 +129,47 @@ def test_only_the_owners_book_is_matched(tmp_path, owner, colleague, outsider):
     assert report.new == 1 and report.merged == 0
     assert Customer.objects.filter(owner=owner).count() == 1
     assert Customer.objects.get(pk=theirs.pk).updated_at == theirs.updated_at
+
+
+def _fields(state):
+    return (
+        state.customer.pk,
+        state.customer.values(),
+        state.emails,
+        state.phones,
+        state.facts,
+        state.weddings,
+        state.new_emails,
+        state.new_phones,
+        state.new_facts,
+        state.new_dates,
+    )
+
+
+_words = st.text(alphabet="abAB é-", max_size=4)
+_day = st.tuples(st.integers(1, 12), st.integers(1, 28), st.none() | st.integers(1900, 2020))
+
+
+@given(
+    names=st.lists(_words, min_size=9, max_size=9),
+    birthday=st.none() | _day,
+    anniversary=st.none() | _day,
+    emails=st.lists(st.sampled_from(["a@x.org", "B@x.org", "c@y.org"]), unique=True),
+    phones=st.lists(st.sampled_from(["+12025550143", "+4930123456"]), unique=True),
+    facts=st.lists(st.tuples(st.sampled_from(["likes tea", "two kids"]), _words)),
+)
+def test_a_new_customer_is_what_merging_into_an_empty_one_gives(
+    names, birthday, anniversary, emails, phones, facts
+):
+    # new_state is merge's shortcut for the import's usual case: it must build the same state.
+    contact = Contact(
+        **dict(zip(SCALARS, names, strict=True)),
+        birthday=birthday,
+        anniversary=anniversary,
+        emails=[(address, "work") for address in emails],
+        phones=[(number, "") for number in phones],
+        facts=facts,
+    )
+    merged = State(customer=Person())
+    merge(merged, contact)
+    assert _fields(new_state(contact)) == _fields(merged)

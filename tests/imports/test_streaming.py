@@ -25,16 +25,17 @@ def generate(path, rows: int) -> None:
             )
 
 
-def peak_memory(path, owner) -> tuple[int, object]:
+def peak_memory(path, owner, parallel) -> tuple[int, object]:
     tracemalloc.start()
     try:
-        report = run(path, owner, dry_run=True)
+        report = run(path, owner, dry_run=True, parallel=parallel)
         return tracemalloc.get_traced_memory()[1], report
     finally:
         tracemalloc.stop()
 
 
-def test_memory_stays_flat_however_long_the_file(tmp_path, owner):
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "reader process"])
+def test_memory_stays_flat_however_long_the_file(tmp_path, owner, parallel):
     warm_up = tmp_path / "tiny.csv"
     generate(warm_up, 10)
     run(warm_up, owner, dry_run=True)  # loads the phone metadata and the like, once per process
@@ -43,18 +44,19 @@ def test_memory_stays_flat_however_long_the_file(tmp_path, owner):
     generate(large, 6_000)
     size = large.stat().st_size
     assert size > 10_000_000
-    small_peak, _ = peak_memory(small, owner)
-    large_peak, report = peak_memory(large, owner)
+    small_peak, _ = peak_memory(small, owner, parallel)
+    large_peak, report = peak_memory(large, owner, parallel)
     assert report.new == 6_000 and report.invalid == 0
     # Four times the rows, the same memory: one batch's worth, never the file.
     assert large_peak < small_peak * 1.25, (small_peak, large_peak)
     assert large_peak < size / 2, f"peak {large_peak:,} bytes for a {size:,}-byte file"
 
 
-def test_a_large_import_writes_every_row(tmp_path, owner):
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "reader process"])
+def test_a_large_import_writes_every_row(tmp_path, owner, parallel):
     path = tmp_path / "rows.csv"
     generate(path, 2_345)  # several batches and a partial one
-    report = run(path, owner)
+    report = run(path, owner, parallel=parallel)
     assert report.written and report.new == 2_345
     assert Customer.objects.filter(owner=owner).count() == 2_345
     assert Customer.objects.filter(owner=owner, emails__address="person2344@example.com").exists()

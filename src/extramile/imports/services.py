@@ -36,7 +36,7 @@ from extramile.book.models import (
     PhoneNumber,
 )
 from extramile.cards.printing import safe_cell
-from extramile.imports import columns, readers, writing
+from extramile.imports import checking, columns, readers, writing
 from extramile.imports.columns import Layout
 from extramile.imports.merge import (
     PERSON,
@@ -49,8 +49,7 @@ from extramile.imports.merge import (
 )
 from extramile.imports.models import ColumnMapping
 from extramile.imports.readers import RawContact
-from extramile.imports.validate import Contact, Problem, validate
-from extramile.imports.values import EmailChecker
+from extramile.imports.validate import Contact, Problem
 
 BATCH = 500
 KEEP_PROBLEMS = 1000  # in the report; the CLI prints every one as it is found
@@ -279,7 +278,6 @@ class _Run:
     report: Report
     on_problem: Callable[[Problem], None] | None
     rejects: Rejects | None
-    check_email: EmailChecker = field(default_factory=EmailChecker)
     written: int = 0  # customers created so far
     analysed_at: int = -1
 
@@ -295,8 +293,11 @@ def run_import(
     on_problem: Callable[[Problem], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH,
+    parallel: bool | None = None,
 ) -> Report:
-    """Import ``source`` into ``owner``'s book (the caller checked who may: ``check_owner``)."""
+    """Import ``source`` into ``owner``'s book (the caller checked who may: ``check_owner``).
+    ``parallel``: read and check the file in a second process (``checking``; by default for
+    a big file)."""
     report = Report(kind=source.kind, format_name=source.format_name, dry_run=dry_run)
     rejects = (
         Rejects(rejects_path or rejects_path_for(source.path), source)
@@ -315,18 +316,12 @@ def run_import(
     try:
         with transaction.atomic():
             refresh_statistics(run)
-            batch: list[RawContact] = []
-            for raw in source.records():
-                batch.append(raw)
-                if len(batch) >= batch_size:
-                    process(run, batch)
-                    batch = []
-                    if on_progress:
-                        on_progress(source.bytes_read)
-            if batch:
-                process(run, batch)
-            if on_progress:
-                on_progress(source.bytes_read)
+            for batch in checking.checked(source, run.region, batch_size, parallel):
+                process(run, batch.records)
+                batch.records.clear()  # not kept while the next batch arrives
+                source.bytes_read = batch.bytes_read
+                if on_progress:
+                    on_progress(source.bytes_read)
             if dry_run or (report.invalid and not skip_invalid):
                 raise _RollBack
             report.written = True
@@ -340,13 +335,12 @@ def run_import(
     return report
 
 
-def process(run: _Run, batch: list[RawContact]) -> None:
-    """Validate, match, merge and write one batch."""
+def process(run: _Run, batch: list[checking.Checked]) -> None:
+    """Report the problems, then match, merge and write one batch of checked records."""
     report = run.report
     valid: list[tuple[RawContact, Contact]] = []
-    for raw in batch:
+    for raw, contact, problems in batch:
         report.rows += 1
-        contact, problems = validate(raw, run.region, run.check_email)
         if contact is None:
             report.invalid += 1
             for problem in problems:
@@ -357,9 +351,7 @@ def process(run: _Run, batch: list[RawContact]) -> None:
             if run.rejects is not None:
                 run.rejects.write(raw, problems)
             continue
-        raw.cells = ""  # only a rejected record's cells are needed again
         valid.append((raw, contact))
-    batch.clear()
     matches = Matches(run.owner_id, (contact for _, contact in valid))
     states = load_states(
         {found for _, contact in valid if (found := matches.find(contact)) is not None}
@@ -397,14 +389,19 @@ def refresh_statistics(run: _Run) -> None:
     runs at the start and whenever the rows written have doubled (about 20 times a million)."""
     if connection.vendor != "postgresql":
         return
-    if run.analysed_at >= 0 and run.written < max(2 * run.analysed_at, 1000):
+    if run.analysed_at >= 0 and run.written < max(4 * run.analysed_at, 1000):
         return
     with connection.cursor() as cursor:
         if run.analysed_at < 0:
             # The lookups are a few hundred keys against indexed columns: a sequential scan of
             # a growing table per batch is never the better plan. Until the transaction ends.
             cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Customer._meta.db_table)}")
+        # Each table a batch is matched against: without them the phone lookup reads the
+        # whole (customer, number) index instead of seeking in the number index.
+        tables = (Customer, EmailAddress, PhoneNumber)
+        cursor.execute(
+            "ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables)
+        )
     run.analysed_at = run.written
 
 

@@ -79,8 +79,18 @@ def copy_rows(
     pk = model._meta.pk
     assert pk is not None
     quote = connection.ops.quote_name
+    # COPY takes the columns in any order: the given values first, as each row has them, then
+    # the defaults, the same for every row.
+    given = sorted(
+        (i, field.column) for field, (i, _) in zip(fields, plan, strict=True) if i is not None
+    )
+    assert [i for i, _ in given] == list(range(len(given))), "every given name is a column"
+    fixed = [
+        (field.column, value) for field, (i, value) in zip(fields, plan, strict=True) if i is None
+    ]
     names = [pk.column] if returning else []
-    names += [field.column for field in fields]
+    names += [column for _, column in given] + [column for column, _ in fixed]
+    tail = tuple(value for _, value in fixed)
     ids: list[int] = []
     with connection.cursor() as cursor:
         if returning:
@@ -93,8 +103,7 @@ def copy_rows(
         statement = f"COPY {quote(table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         with cursor.cursor.copy(statement) as copy:
             for index, row in enumerate(rows):
-                values = [row[i] if i is not None else value for i, value in plan]
-                copy.write_row([ids[index], *values] if returning else values)
+                copy.write_row((ids[index], *row, *tail) if returning else (*row, *tail))
     return ids
 
 
