@@ -95,8 +95,12 @@ class Customer(PostalAddress):
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
+    # No index of its own: the owner_* indexes below all start with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CUSTOMER)
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -189,7 +193,10 @@ class Customer(PostalAddress):
 
 
 class EmailAddress(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    # No index of its own: email_once_per_customer (customer, address) starts with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     address = models.CharField(max_length=254)
     label = models.CharField(max_length=30, blank=True, help_text="home, work, …")
     is_primary = models.BooleanField(default=False)
@@ -215,7 +222,10 @@ class EmailAddress(models.Model):
 
 
 class PhoneNumber(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    # No index of its own: phone_once_per_customer (customer, number) starts with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )
     number = models.CharField(max_length=20, help_text="E.164, for example +14155550123.")
     label = models.CharField(max_length=30, blank=True, help_text="mobile, home, work, …")
     is_primary = models.BooleanField(default=False)

@@ -19,12 +19,12 @@ def run(work: bytes, ready: Any) -> None:
     import django
 
     django.setup()
-    from extramile.imports.checking import END, batches
+    from extramile.imports.checking import END, batches, pack
 
     try:
         source, region, size = pickle.loads(work)  # noqa: S301 — our own process's data
         for batch in batches(source, region, size):
-            ready.put(batch)
+            ready.put(pack(batch))
         ready.put(END)
     except Exception as error:  # sent to the importing process, which raises it
         ready.put(error)
