@@ -242,7 +242,6 @@ class Matches:
         contacts = list(contacts)
         emails = {address.casefold() for c in contacts for address, _ in c.emails}
         phones = {number for c in contacts for number, _ in c.phones}
-        keys = {key for c in contacts if (key := c.name_key)}
         self.by_email: dict[str, int] = {}
         self.by_phone: dict[str, int] = {}
         self.by_name: dict[tuple[str, str, str, str], int] = {}
@@ -276,6 +275,16 @@ class Matches:
         for number, customer_id in sorted(found_phones, key=lambda row: row[1]):
             if customer_id in mine:
                 self.by_phone.setdefault(number, customer_id)
+        # A name is asked only of the records no e-mail or phone has found (``find``'s order):
+        # importing a file again needs no name look-up at all.
+        contacts = [
+            c
+            for c in contacts
+            if c.name_key
+            and not any(address.casefold() in self.by_email for address, _ in c.emails)
+            and not any(number in self.by_phone for number, _ in c.phones)
+        ]
+        keys = {key for c in contacts if (key := c.name_key)}
         if keys:
             rows = self.by_names(owner_id, contacts) + self.by_companies(owner_id, contacts)
             for first, last, company, postal, customer_id in sorted(rows, key=lambda r: r[-1]):
