@@ -2,8 +2,9 @@
 Import page.
 
 ``open_source`` tells CSV from vCard and finds the column layout (Google, Outlook, our export, a
-saved mapping or one given); ``run_import`` streams the records in batches of ``BATCH`` through
-validation, matching and merging, and writes each batch with ``bulk_create``/``bulk_update``.
+saved mapping or one given); ``run_import`` streams the records in batches of ``BATCH``, checked
+by ``checking`` (in a second process for a big file), matches and merges them (``merge``) and
+writes each batch (``writing``: multi-row INSERTs on SQLite, COPY on PostgreSQL).
 All of it runs in one transaction: a dry run, or a file with any invalid row (unless
 ``skip_invalid``), is rolled back at the end, so nothing is half-written and the report is exactly
 what the real import does.
@@ -385,8 +386,9 @@ def refresh_statistics(run: _Run) -> None:
     that looks empty gets a sequential scan of the e-mails and a hash join over the owner's whole
     book for every batch, each slower than the last. So, on PostgreSQL only: sequential scans
     are off for the import's transaction (every lookup is a few hundred keys on an indexed
-    column), and ``ANALYZE`` of the customers — which inside the transaction does see its rows —
-    runs at the start and whenever the rows written have doubled (about 20 times a million)."""
+    column), and ``ANALYZE`` of the customers, e-mails and phones — which inside the transaction
+    does see its rows — runs at the start and whenever the rows written have grown fourfold (7
+    times for a million rows: the plans need only the sizes' order of magnitude)."""
     if connection.vendor != "postgresql":
         return
     if run.analysed_at >= 0 and run.written < max(4 * run.analysed_at, 1000):
