@@ -63,6 +63,18 @@ LAST = [
 ZONES = ["", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix"]
 
 
+def machine_speed() -> str:
+    """How fast this machine runs Python right now: shared and throttled machines vary by a
+    factor of two from one hour to the next, so a figure is only comparable with its speed."""
+    started = time.perf_counter()
+    total = 0
+    for step in range(10_000_000):
+        total += step
+    return (
+        f"machine speed: a 10,000,000-step Python loop took {time.perf_counter() - started:.2f} s"
+    )
+
+
 def engines(database: str) -> list[tuple[str, str | None]]:
     """SQLite, and PostgreSQL (database ``database``) when EXTRAMILE_TEST_DATABASE_URL is set."""
     found: list[tuple[str, str | None]] = [("sqlite", None)]

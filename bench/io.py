@@ -110,7 +110,7 @@ def main() -> None:
 
 
 def run_engine(args: argparse.Namespace) -> None:
-    print(f"\n== {args.engine}")
+    print(f"\n== {args.engine}\n{common.machine_speed()}")
     with tempfile.TemporaryDirectory() as workdir:
         sections = [s for s in ("import", "stream") if args.only in (None, s)]
         for section in sections:

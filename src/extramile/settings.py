@@ -159,6 +159,10 @@ EXTRAMILE_PLAN_AT_MINUTE = int(os.environ.get("EXTRAMILE_PLAN_AT_MINUTE", "5"))
 # mailbox is polled, and how many days before connecting are read.
 EXTRAMILE_MAILBOX_KEYS = config.env_list("EXTRAMILE_MAILBOX_KEY", [])
 EXTRAMILE_MAILBOX_CA_FILE = os.environ.get("EXTRAMILE_MAILBOX_CA_FILE", "")
+# Mail servers users may connect (host names; ".example.com" for a domain); empty: any.
+EXTRAMILE_MAILBOX_HOSTS = [
+    host.rstrip(".").lower() for host in config.env_list("EXTRAMILE_MAILBOX_HOSTS", [])
+]
 EXTRAMILE_MAILBOX_POLL_MINUTES = int(os.environ.get("EXTRAMILE_MAILBOX_POLL_MINUTES", "2"))
 EXTRAMILE_MAILBOX_LOOKBACK_DAYS = int(os.environ.get("EXTRAMILE_MAILBOX_LOOKBACK_DAYS", "0"))
 

@@ -15,6 +15,7 @@ from extramile.agenda.scheduler import enqueue_mailsync
 from extramile.book.services import add_email
 from extramile.inbox.models import InboundMessage
 from extramile.mailsync import connections, crypto
+from extramile.mailsync.forms import MailboxForm
 from extramile.mailsync.imap import MailboxError
 from extramile.mailsync.models import MailboxConnection, Outcome, Security, SeenMessage
 from tests.conftest import NOW, PASSWORD
@@ -70,6 +71,32 @@ def test_no_encryption_is_refused_for_a_server_elsewhere(owner):
     wanted = connections.MailboxSettings("imap.example.com", 143, Security.NONE, "o", "pw")
     with pytest.raises(MailboxError, match="in clear"):
         connections.save(owner, wanted, NOW)
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("imap.gmail.com", True),
+        ("IMAP.Gmail.com", True),
+        ("mail.corp.example", True),  # under .corp.example
+        ("corp.example", False),  # the domain itself is not under it
+        ("127.0.0.1", False),
+        ("10.0.0.7", False),
+        ("imap.gmail.com.evil.example", False),
+    ],
+)
+def test_a_company_can_allow_only_its_mail_servers(owner, settings, host, allowed):
+    settings.EXTRAMILE_MAILBOX_HOSTS = ["imap.gmail.com", ".corp.example"]
+    form = MailboxForm({"host": host, "security": Security.TLS, "username": "o", "password": "pw"})
+    form.full_clean()
+    assert ("host" not in form.errors) is allowed
+    if not allowed:
+        assert "not a mail server this company allows" in form.errors["host"][0]
+        # Nor through any other way in (a stored mailbox polled later, the API): no connection
+        # is even tried.
+        wanted = connections.MailboxSettings(host, 993, Security.TLS, "o", "pw")
+        with pytest.raises(MailboxError, match="not a mail server this company allows"):
+            connections.save(owner, wanted, NOW)
 
 
 def test_an_untrusted_certificate_is_a_tls_error(owner, mailbox):

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from extramile.mailsync.connections import MailboxSettings
-from extramile.mailsync.imap import has_control, is_loopback
+from extramile.mailsync.imap import allowed_host, has_control, is_loopback, not_allowed
 from extramile.mailsync.models import DEFAULT_PORTS, MailboxConnection, Security
 
 HOST = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9a-fA-F:]+)$")
@@ -67,6 +67,8 @@ class MailboxForm(forms.Form):
             raise forms.ValidationError("Put the port in the Port field, not after the name.")
         if not HOST.match(host):
             raise forms.ValidationError(f"“{host}” is not a server name.")
+        if not allowed_host(host):
+            raise forms.ValidationError(not_allowed(host))
         return host
 
     def clean_username(self) -> str:

@@ -45,6 +45,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def allowed_host(host: str) -> bool:
+    """Whether ``EXTRAMILE_MAILBOX_HOSTS`` lets the server connect to ``host``: any host when the
+    setting is empty; otherwise a host named in it, or under a domain given with a leading dot
+    (``.example.com``). Without a list, a user can make the server connect wherever they like."""
+    allowed = settings.EXTRAMILE_MAILBOX_HOSTS
+    if not allowed:
+        return True
+    name = host.strip().strip("[]").rstrip(".").lower()
+    return any(
+        name.endswith(entry) if entry.startswith(".") else name == entry for entry in allowed
+    )
+
+
+def not_allowed(host: str) -> str:
+    listed = ", ".join(settings.EXTRAMILE_MAILBOX_HOSTS)
+    return f"{host} is not a mail server this company allows; ask an administrator (allowed: {listed})."
+
+
 def tls_context() -> ssl.SSLContext:
     """The system's trusted CAs, plus ``EXTRAMILE_MAILBOX_CA_FILE`` (a company's own CA)."""
     context = ssl.create_default_context()
@@ -67,6 +85,8 @@ class Account:
 
 
 def _connect(account: Account) -> imaplib.IMAP4:
+    if not allowed_host(account.host):
+        raise MailboxError(not_allowed(account.host))
     if account.security == Security.TLS:
         return imaplib.IMAP4_SSL(
             account.host, account.port, ssl_context=tls_context(), timeout=TIMEOUT
