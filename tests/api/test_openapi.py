@@ -55,3 +55,17 @@ def test_every_operation_lists_its_errors_with_the_one_error_shape(client, compa
         if "requestBody" in operation:
             assert "400" in responses, where
         assert operation.get("summary"), where
+
+
+def test_every_create_declares_the_idempotency_key_header(client, company):
+    schema = client.get("/api/openapi.json").json()
+    creates = {
+        path: methods["post"]
+        for path, methods in schema["paths"].items()
+        if "post" in methods and "{" not in path
+    }
+    assert "/api/customers" in creates and "/api/stories" in creates
+    for path, operation in creates.items():
+        headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path
+        assert not headers["Idempotency-Key"].get("required", False), path

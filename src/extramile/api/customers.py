@@ -29,7 +29,7 @@ from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Day, Flag, Input, Int, Moment, unchanged
 from extramile.book import services
-from extramile.book.models import Customer, EmailAddress, PhoneNumber, Tier
+from extramile.book.models import CUSTOMER_EDITABLE, Customer, EmailAddress, PhoneNumber, Tier
 from extramile.book.models import Status as BookStatus
 from extramile.exports.erasure import ErasureRefused, erase, may_erase
 
@@ -60,30 +60,7 @@ ORDERINGS = {
 Ordering = Literal["name", "-name", "created", "-created", "updated", "-updated", "id", "-id"]
 
 # Fields a client may write, besides owner, household, emails and phones.
-WRITABLE = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "company_name",
-    "status",
-    "tier",
-    "birth_month",
-    "birth_day",
-    "birth_year",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "language",
-    "time_zone",
-    "customer_since",
-    "do_not_call",
-    "do_not_email",
-    "do_not_mail",
-    "do_not_text",
-    "notes",
-)
+WRITABLE = CUSTOMER_EDITABLE
 READ_ONLY = ("last_contact_at", "created_at", "updated_at")
 
 

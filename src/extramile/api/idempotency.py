@@ -16,12 +16,12 @@ import inspect
 import json
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Status
+from ninja import Header, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
@@ -30,6 +30,7 @@ from extramile.api.auth import token_of
 from extramile.api.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
+PARAMETER = "idempotency_key"
 KEEP = dt.timedelta(hours=24)
 MAX_KEY = 255
 
@@ -54,6 +55,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop(PARAMETER, None)  # declared for the schema; read from the request below
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return view(request, *args, **kwargs)
@@ -107,12 +109,31 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
     # ninja reads the view's signature and resolves its annotations in the function's module;
     # hand it the resolved types, as the wrapper lives in this module.
+    # The header is declared too, so the OpenAPI document lists it on every operation that
+    # honours it.
     hints = typing.get_type_hints(view, include_extras=True)
     signature = inspect.signature(view)
+    header = inspect.Parameter(
+        PARAMETER,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            Header(
+                alias=HEADER,
+                description="Any string up to 255 characters, new for each change: the same "
+                "request sent again with the same key within a day is answered as the first "
+                "time and changes nothing.",
+            ),
+        ],
+    )
     wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[
-            p.replace(annotation=hints.get(p.name, p.annotation))
-            for p in signature.parameters.values()
+            *(
+                p.replace(annotation=hints.get(p.name, p.annotation))
+                for p in signature.parameters.values()
+            ),
+            header,
         ]
     )
     return wrapper

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from extramile.accounts.models import Company, User
 from extramile.book.contact import normalise_email, normalise_phone
-from extramile.book.models import Customer, Fact, Promise, Sale
+from extramile.book.models import CUSTOMER_EDITABLE, Customer, Fact, Promise, Sale
 
 
 class CustomerForm(forms.ModelForm):
@@ -21,31 +21,8 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "company_name",
-            "status",
-            "tier",
-            "owner",
-            "birth_month",
-            "birth_day",
-            "birth_year",
-            "street",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "language",
-            "time_zone",
-            "customer_since",
-            "do_not_call",
-            "do_not_email",
-            "do_not_mail",
-            "do_not_text",
-            "notes",
-        ]
+        fields = list(CUSTOMER_EDITABLE)
+        fields.insert(fields.index("tier") + 1, "owner")
         widgets = {
             "customer_since": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
