@@ -20,10 +20,11 @@ pytestmark = pytest.mark.django_db
 HEADER = "first_name,last_name,email,phone,postal_code,birthday,anniversary,notes\n"
 
 
-def rows(count: int, start: int = 0) -> str:
+def rows(count: int, start: int = 0, note: str = "") -> str:
     return "".join(
         f"Ann{n},Lee{n % 5},ann{n}@example.com,+1202555{n % 10_000:04d},{10_000 + n % 3},"
-        f"--{1 + n % 12:02d}-{1 + n % 28:02d},{1990 + n % 9}-06-{1 + n % 28:02d},note {n % 4}\n"
+        f"--{1 + n % 12:02d}-{1 + n % 28:02d},{1990 + n % 9}-06-{1 + n % 28:02d},"
+        f"{note or f'note {n % 4}'}\n"
         for n in range(start, start + count)
     )
 
@@ -40,16 +41,24 @@ def snapshot(owner):
 
 
 def test_the_reader_process_imports_exactly_what_one_process_does(tmp_path, owner, colleague):
-    # Bad rows, rows repeating an earlier row's e-mail (some in an earlier batch), and a
-    # repeated phone: every count, problem and customer must be the same either way.
-    text = HEADER + rows(1_200) + "Bad,Date,bad@example.com,,1,1990-02-30,,\n" + rows(300, 100)
+    # A bad row, and rows repeating earlier ones (from earlier batches) with a new note to
+    # merge: every count, problem, merge and customer must be the same either way.
+    text = (
+        HEADER
+        + rows(1_200)
+        + "Bad,Date,bad@example.com,,1,1990-02-30,,\n"
+        + rows(300, 100, note="asked about the spring catalogue")
+    )
     path = write(tmp_path, "people.csv", text)
     one = run(path, owner, skip_invalid=True, parallel=False, batch_size=200)
     two = run(path, colleague, skip_invalid=True, parallel=True, batch_size=200)
     assert (one.rows, one.new, one.duplicates, one.invalid) == (1_501, 1_200, 300, 1)
     keep = ("rows", "new", "merged", "unchanged", "duplicates", "invalid", "conflicts")
     assert [getattr(two, k) for k in keep] == [getattr(one, k) for k in keep]
-    assert two.problems == one.problems and two.merges == one.merges
+    assert two.problems == one.problems and len(one.merges) == 300
+    assert [(m.number, m.changes) for m in two.merges] == [
+        (m.number, m.changes) for m in one.merges
+    ]
     assert snapshot(colleague) == snapshot(owner)
     # And again: the second time nothing changes, in either.
     again = run(path, colleague, skip_invalid=True, parallel=True, batch_size=200)
