@@ -261,6 +261,22 @@ def test_the_command_fails_when_a_mailbox_fails(owner, mailbox):
     assert "refused the username or password" in out.getvalue()
 
 
+def test_a_mailbox_on_a_server_no_longer_allowed_is_not_read_and_says_why(
+    owner, anna_email, mailbox, settings
+):
+    connection = connections.save(owner, mailbox.settings(), NOW)
+    mailbox.put("INBOX", mail(message_id="<later@example.com>"), NOW + dt.timedelta(minutes=1))
+    settings.EXTRAMILE_MAILBOX_HOSTS = ["imap.example.com"]
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 mailbox"):
+        call_command("mailsync", stdout=out)
+    assert "127.0.0.1 is not a mail server this company allows" in out.getvalue()
+    connection.refresh_from_db()
+    assert "not a mail server this company allows" in connection.last_error
+    assert not connection.paused  # it is read again as soon as the list allows it
+    assert not InboundMessage.objects.exists()
+
+
 def test_one_poll_job_per_minute_while_a_mailbox_is_connected(owner, mailbox):
     assert enqueue_mailsync(NOW) is None
     connections.save(owner, mailbox.settings(), NOW)
