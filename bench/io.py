@@ -156,10 +156,10 @@ def import_section(args: argparse.Namespace) -> None:
     owner = rep()
     from extramile.imports import checking
 
-    if checking.uses_reader(services.open_source(path)):
-        print("the file is read and checked in a second process (imports.checking)")
     for attempt in ("first import", "same file again"):
         source = services.open_source(path)
+        if attempt == "first import" and checking.uses_reader(source):
+            print("the file is read and checked in a second process (imports.checking)")
         started, cpu = time.perf_counter(), time.process_time()
         report = services.run_import(source, owner, now=timezone.now())
         took, cpu = time.perf_counter() - started, time.process_time() - cpu

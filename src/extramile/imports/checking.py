@@ -2,7 +2,7 @@
 second process for a big one.
 
 Reading a row and checking it (``validate``: names, dates, e-mail addresses, phone numbers in
-E.164) is about half of an import's work, and needs no database. For a file of more than
+E.164) is about half of an import's work, and needs no database. For a file of at least
 ``PARALLEL_FROM_BYTES`` a second process does it while this one matches, merges and writes the
 batches before, so the two halves overlap on two cores (a 100,000-row import on PostgreSQL:
 about a third less time). Threads would not do: both halves are Python, and the GIL lets one run

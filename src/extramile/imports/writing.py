@@ -41,10 +41,10 @@ def insert(
             plan.append((None, field.get_db_prep_save(now, connection)))
         else:
             plan.append((None, field.get_db_prep_save(field.get_default(), connection)))
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
     if connection.vendor == "postgresql":
         return copy_rows(model, fields, plan, rows, returning)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     ids: list[int] = []
     with connection.cursor() as cursor:
