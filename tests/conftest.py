@@ -1,20 +1,72 @@
 """Shared fixtures: a company, and an owner rep, a colleague and an outsider with their books.
 
 ``owner`` and ``colleague`` are reps in the same team (``manager`` manages it); ``outsider`` is a rep
-in another team. Each rep owns one customer. Tests pass a fixed ``now`` instead of patching clocks.
+in another team. Each rep owns one customer. Business code takes a fixed ``now``; a test that also
+renders a page, calls the API or runs a command travels to the moment it means with
+``@pytest.mark.time_machine(NOW)`` (time-machine), because the edges read ``extramile.clock.now()``.
+
+``--moment "2028-02-29T23:30 America/New_York"`` (or ``EXTRAMILE_TEST_MOMENT``) starts the whole
+session at another moment, with the clock running: tests that do not fix their moment must pass at
+any of them. ``.ci/run`` runs the suite at several awkward ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from extramile.accounts.models import Company, Role, Team, User
 from extramile.book.models import Customer
 
 NOW = dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC)  # a Monday
 PASSWORD = "correct horse battery staple"
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """``2028-02-29T23:30-05:00`` or ``2028-02-29T23:30 America/New_York``, as an aware UTC moment."""
+    stamp, _, zone = text.strip().partition(" ")
+    moment = dt.datetime.fromisoformat(stamp)
+    if zone:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--moment {text!r}: give an offset or a zone name")
+    # UTC, so time-machine leaves the process zone (TZ) as the machine has it
+    return moment.astimezone(dt.UTC)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--moment",
+        default=os.environ.get("EXTRAMILE_TEST_MOMENT", ""),
+        help="start the session's clock at this moment, e.g. '2028-02-29T23:30 America/New_York'",
+    )
+
+
+def pytest_configure(config):
+    text = config.getoption("--moment")
+    if text:
+        config.stash[_TRAVEL] = time_machine.travel(parse_moment(text), tick=True)
+        config.stash[_TRAVEL].start()
+
+
+def pytest_unconfigure(config):
+    if _TRAVEL in config.stash:
+        config.stash[_TRAVEL].stop()
+
+
+def pytest_report_header(config):
+    text = config.getoption("--moment")
+    zone = os.environ.get("TZ", "the machine's")
+    if text:
+        return f"moment: {text} = {parse_moment(text).isoformat()} (clock running), TZ: {zone}"
+    return f"moment: the real clock, TZ: {zone}"
+
+
+_TRAVEL = pytest.StashKey[time_machine.travel]()
 
 
 @pytest.fixture(autouse=True)

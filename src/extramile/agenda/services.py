@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda.models import VALUE_KINDS, Action, ActionKind, ActionStatus
 from extramile.agenda.registry import COMPLETERS, completer
@@ -29,7 +29,7 @@ def today(
     """The user's agenda for ``day`` (default: their local today): pending work due by then,
     most important first, then by due date."""
     if day is None:
-        day = user.local_date(now or timezone.now())
+        day = user.local_date(now or clock.now())
     return (
         Action.objects.filter(owner=user, status__in=PENDING, due_on__lte=day)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))

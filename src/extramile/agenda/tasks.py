@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.apps import apps
-from django.utils import timezone
 from django_tasks import task
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import engine
 
@@ -19,14 +19,12 @@ def plan_zone(day: str, zone: str) -> dict[str, object]:
     from extramile.rollups.store import refresh_all
 
     ids = engine.zones(User.objects.filter(is_active=True)).get(zone, [])
-    summary = engine.plan(
-        dt.date.fromisoformat(day), timezone.now(), User.objects.filter(pk__in=ids)
-    )
-    refresh_all(ids, timezone.now())
+    summary = engine.plan(dt.date.fromisoformat(day), clock.now(), User.objects.filter(pk__in=ids))
+    refresh_all(ids, clock.now())
     if apps.is_installed("extramile.imports"):
         from extramile.imports.cleanup import forget_old_uploads
 
-        forget_old_uploads(timezone.now())
+        forget_old_uploads(clock.now())
     return summary.as_dict()
 
 
@@ -35,7 +33,7 @@ def send_outbox() -> dict[str, object]:
     """Send queued e-mail within the company's rate (enqueued each minute while mail waits)."""
     from extramile.outbox.sending import send_batch
 
-    return send_batch(timezone.now()).as_dict()
+    return send_batch(clock.now()).as_dict()
 
 
 @task()
@@ -46,5 +44,5 @@ def send_digest(user_id: int, day: str) -> dict[str, object]:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return {"queued": False, "why": "no such user"}
-    message = digest.queue(user, dt.date.fromisoformat(day), timezone.now())
+    message = digest.queue(user, dt.date.fromisoformat(day), clock.now())
     return {"queued": message is not None}

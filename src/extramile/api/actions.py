@@ -14,10 +14,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
 from extramile.agenda.models import VALUE_KINDS, Action, ActionKind, ActionStatus
@@ -99,7 +99,7 @@ def serialize(rows: Iterable[Action]) -> list[ActionOut]:
 def today(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     check_query(request)
     user = personal_user(request)
-    agenda = services.today(user, now=timezone.now()).select_related("owner")
+    agenda = services.today(user, now=clock.now()).select_related("owner")
     return paginate(request, agenda, page, serialize)
 
 
@@ -127,7 +127,7 @@ def complete(request: HttpRequest, action_id: int, payload: CompleteIn) -> Actio
     action = _action(request, action_id)
     try:
         done = services.complete(
-            action, timezone.now(), payload.outcome, value_answer=payload.value_answer
+            action, clock.now(), payload.outcome, value_answer=payload.value_answer
         )
     except services.AlreadyClosed:
         raise
@@ -145,4 +145,4 @@ def complete(request: HttpRequest, action_id: int, payload: CompleteIn) -> Actio
 )
 def skip(request: HttpRequest, action_id: int, payload: SkipIn) -> ActionOut:
     action = _action(request, action_id)
-    return action_out(services.skip(action, timezone.now(), payload.reason))
+    return action_out(services.skip(action, clock.now(), payload.reason))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from extramile import clock
 from extramile.accounts.models import ApiToken, User
 from extramile.api import tokens
 
@@ -23,7 +23,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         try:
-            return tokens.authenticate(token, timezone.now())
+            return tokens.authenticate(token, clock.now())
         except tokens.TokenRefused as refused:
             raise AuthenticationError(401, str(refused)) from None
 

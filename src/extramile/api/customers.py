@@ -16,11 +16,11 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers, visible_households
 from extramile.api.access import get_visible, personal_user, user_by_name
@@ -374,7 +374,7 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Status[None]:
     if not may_erase(user):
         raise HttpError(403, "Only a manager or an admin can delete a customer.")
     try:
-        erase(user, customer.pk, timezone.now(), via="api")
+        erase(user, customer.pk, clock.now(), via="api")
     except ErasureRefused as refused:
         raise HttpError(409, str(refused)) from None
     return Status(204, None)

@@ -20,12 +20,12 @@ from typing import Annotated, Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Header, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.api.auth import token_of
 from extramile.api.models import IdempotentRequest
 
@@ -69,7 +69,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 ]
             )
         token = token_of(request)
-        now = timezone.now()
+        now = clock.now()
         digest = hashlib.sha256(request.body).hexdigest()
         IdempotentRequest.objects.filter(token=token, created_at__lt=now - KEEP).delete()
         with transaction.atomic():

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.api.access import get_visible, personal_user
 from extramile.api.auth import acting_user, user_named
 from extramile.api.errors import responses
@@ -120,7 +120,7 @@ def serialize(rows: Iterable[InboundMessage]) -> list[MessageOut]:
 )
 @idempotent
 def post_inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
-    now = timezone.now()
+    now = clock.now()
     owner = user_named(request, payload.to, "to") if payload.to else acting_user(request)
     result = receive(
         channel=payload.channel.value,
@@ -202,4 +202,4 @@ def get_message(request: HttpRequest, message_id: int) -> MessageOut:
 def replied(request: HttpRequest, message_id: int) -> MessageOut:
     user = personal_user(request)
     message = get_visible(visible_messages(user), message_id, "message")
-    return message_out(mark_replied(message, user, timezone.now()))
+    return message_out(mark_replied(message, user, clock.now()))

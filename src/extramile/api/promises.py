@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user, visible_customer
@@ -82,7 +82,7 @@ def list_promises(
 ) -> dict[str, Any]:
     check_query(request, PromiseFilters)
     user = personal_user(request)
-    today = user.local_date(timezone.now())
+    today = user.local_date(clock.now())
     rows = visible_promises(user).order_by("met_at", "due_on", "id")
     if filters.customer is not None:
         rows = rows.filter(customer_id=filters.customer)
@@ -101,7 +101,7 @@ def list_promises(
 def get_promise(request: HttpRequest, promise_id: int) -> PromiseOut:
     user = personal_user(request)
     promise = get_visible(visible_promises(user), promise_id, "promise")
-    return serialize([promise], user.local_date(timezone.now()))[0]
+    return serialize([promise], user.local_date(clock.now()))[0]
 
 
 @router.post(
@@ -119,7 +119,7 @@ def create_promise(request: HttpRequest, payload: PromiseIn) -> Status[PromiseOu
     )
     promise.full_clean()
     promise.save()
-    return Status(201, serialize([promise], user.local_date(timezone.now()))[0])
+    return Status(201, serialize([promise], user.local_date(clock.now()))[0])
 
 
 @router.post(
@@ -133,5 +133,5 @@ def promise_met(request: HttpRequest, promise_id: int) -> PromiseOut:
     promise = get_visible(visible_promises(user), promise_id, "promise")
     if promise.met_at is not None:
         raise HttpError(409, f"This promise was met already, on {promise.met_at:%d %b %Y}.")
-    now = timezone.now()
+    now = clock.now()
     return serialize([mark_promise_met(promise, now)], user.local_date(now))[0]

@@ -11,10 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user, user_by_name
@@ -92,7 +92,7 @@ def post_sale(request: HttpRequest, payload: SaleIn) -> Status[SaleOut]:
     customers = visible_customers(acting) if acting is not None else Customer.objects.all()
     customer = get_visible(customers.select_related("owner"), payload.customer, "customer")
     seller = user_named(request, payload.sold_by, "sold_by") if payload.sold_by else acting
-    now = timezone.now()
+    now = clock.now()
     today = (seller or acting or customer.owner).local_date(now, Company.get())
     if payload.date > today:
         raise ValidationError(

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.api.access import get_visible, personal_user, user_by_name, visible_customer
 from extramile.api.errors import responses
@@ -152,7 +152,7 @@ def list_requests(
         rows = rows.exclude(status__in=OPEN_STATUSES)
     if filters.assignee:
         rows = rows.filter(assignee__username=filters.assignee.strip())
-    now = timezone.now()
+    now = clock.now()
     return paginate(request, rows, page, lambda found: serialize(found, now))
 
 
@@ -163,7 +163,7 @@ def list_requests(
 )
 def get_request(request: HttpRequest, request_id: int) -> ServiceRequestOut:
     found = get_visible(_visible(personal_user(request)), request_id, "service request")
-    return serialize([found], timezone.now())[0]
+    return serialize([found], clock.now())[0]
 
 
 @router.post(
@@ -176,7 +176,7 @@ def get_request(request: HttpRequest, request_id: int) -> ServiceRequestOut:
 def open_request(request: HttpRequest, payload: ServiceRequestIn) -> Status[ServiceRequestOut]:
     user = personal_user(request)
     customer = visible_customer(user, payload.customer)
-    now = timezone.now()
+    now = clock.now()
     opened = services.open_request(
         customer=customer,
         subject=payload.subject,
@@ -198,7 +198,7 @@ def open_request(request: HttpRequest, payload: ServiceRequestIn) -> Status[Serv
 def respond(request: HttpRequest, request_id: int, payload: RespondIn) -> ServiceRequestOut:
     user = personal_user(request)
     found = get_visible(_visible(user), request_id, "service request")
-    now = timezone.now()
+    now = clock.now()
     return serialize([services.respond(found, user, now, payload.text)], now)[0]
 
 
@@ -211,6 +211,6 @@ def respond(request: HttpRequest, request_id: int, payload: RespondIn) -> Servic
 def resolve(request: HttpRequest, request_id: int, payload: ResolveIn) -> ServiceRequestOut:
     user = personal_user(request)
     found = get_visible(_visible(user), request_id, "service request")
-    now = timezone.now()
+    now = clock.now()
     resolved = services.resolve(found, user, now, payload.resolution, payload.story)
     return serialize([resolved], now)[0]

@@ -11,11 +11,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user
@@ -153,7 +153,7 @@ def create_story(request: HttpRequest, payload: StoryIn) -> Status[StoryOut]:
     user = personal_user(request)
     story = services.save_story(
         user,
-        timezone.now(),
+        clock.now(),
         what_done=payload.what_done,
         date=payload.date,
         situation=payload.situation,
@@ -182,7 +182,7 @@ def update_story(request: HttpRequest, story_id: int, payload: StoryPatch) -> St
     coworker = _coworker(data["coworker"]) if "coworker" in data else story.coworker
     saved = services.save_story(
         user,
-        timezone.now(),
+        clock.now(),
         what_done=data.get("what_done") or story.what_done,
         date=data.get("date") or story.date,
         situation=story.situation if data.get("situation") is None else data["situation"],

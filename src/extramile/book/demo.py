@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import Company, Role, Team, User
 from extramile.book.models import (
     Customer,
@@ -786,7 +787,7 @@ def create_demo(
     """Create the demo company in one transaction: all of it or nothing."""
     if customers < 1 or reps < 1:
         raise ValueError("A demo needs at least one customer and one rep.")
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         company = Company.get()
         company.name = "Bayview Motors"

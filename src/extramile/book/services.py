@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.book.contact import normalise_email, normalise_phone, try_normalise_phone
 from extramile.book.models import (
@@ -95,7 +95,7 @@ def record_sale(
     in the same transaction (``cards.thanks.note_for_sale``; ``note_of(sale)`` finds it)."""
     from extramile.cards.thanks import note_for_sale  # cards builds on the book
 
-    now = now or timezone.now()
+    now = now or clock.now()
     sale = Sale(
         customer=customer, date=date, description=description, amount=amount, sold_by=sold_by
     )

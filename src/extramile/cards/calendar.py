@@ -41,6 +41,8 @@ from holidays.calendars import (
 )
 from holidays.holiday_base import HolidayBase
 
+from extramile import clock
+
 __all__ = [
     "BUILT_IN",
     "DEFAULT_ON",
@@ -301,7 +303,7 @@ def available_holidays(country: str, year: int) -> list[tuple[str, str]]:
 
 
 def _check_years() -> range:
-    this_year = datetime.datetime.now(datetime.UTC).year
+    this_year = clock.now().year
     return range(this_year - _CHECK_YEARS_BACK, this_year + _CHECK_YEARS_AHEAD + 1)
 
 

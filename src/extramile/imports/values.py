@@ -10,6 +10,7 @@ from functools import cache
 import phonenumbers
 from dateutil import parser as date_parser
 
+from extramile import clock
 from extramile.book import dates
 from extramile.book.contact import normalise_email, normalise_phone
 
@@ -105,7 +106,7 @@ def parse_month_day(text: str, country: str = "") -> tuple[int, int, int | None]
         if match[4]:
             year = int(match[4])
             if len(match[4]) == 2:
-                year += 1900 if year > dt.date.today().year % 100 else 2000  # noqa: DTZ011
+                year += 1900 if year > clock.now().year % 100 else 2000
     elif re.search(r"[A-Za-z]", text):
         month, day, year = parse_words(text)
     else:

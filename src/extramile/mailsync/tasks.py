@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django_tasks import task
+
+from extramile import clock
 
 
 @task()
@@ -11,7 +12,7 @@ def poll_mailboxes() -> dict[str, object]:
     """Poll every connected mailbox that is due (each at most every few minutes)."""
     from extramile.mailsync.poll import poll_due
 
-    results = poll_due(timezone.now())
+    results = poll_due(clock.now())
     return {
         "polled": len(results),
         "failed": sum(1 for result in results if not result.ok),

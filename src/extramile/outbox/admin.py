@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 
+from extramile import clock
 from extramile.outbox import services
 from extramile.outbox.models import OutboxMessage, Unsubscribe
 
@@ -26,7 +26,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.action(description="Send again (failed or unknown messages)")
     def retry(self, request: HttpRequest, queryset: object) -> None:
         ids = list(queryset.values_list("id", flat=True))  # type: ignore[attr-defined]
-        count = services.requeue(ids, timezone.now())
+        count = services.requeue(ids, clock.now())
         self.message_user(request, f"{count} message(s) queued again.")
 
     @admin.action(description="Cancel (not sent yet)")

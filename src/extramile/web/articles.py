@@ -16,9 +16,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import scoped, visible_customers, visible_users
 from extramile.articles import interests, review
@@ -59,7 +59,7 @@ def row_context(mailing: ArticleMailing, library: Library, topics: set[str]) -> 
 @login_required
 def week(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     today = user.local_date(now)
     start = parse_day(request.GET.get("from"), today)
     end = start + dt.timedelta(days=WINDOW_DAYS - 1)
@@ -121,7 +121,7 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not choice.isdigit():
             raise ValidationError("Choose an article from the list.")
-        mailing = review.swap(mailing, int(choice), timezone.now())
+        mailing = review.swap(mailing, int(choice), clock.now())
     except ValidationError as error:
         return mailing_answer(request, mailing, " ".join(error.messages))
     return mailing_answer(request, mailing)
@@ -132,7 +132,7 @@ def swap(request: HttpRequest, pk: int) -> HttpResponse:
 def skip(request: HttpRequest, pk: int) -> HttpResponse:
     mailing = find_mailing(request, pk)
     try:
-        mailing = review.skip(mailing, request.POST.get("reason", ""), timezone.now())
+        mailing = review.skip(mailing, request.POST.get("reason", ""), clock.now())
     except ValidationError as error:
         return mailing_answer(request, mailing, " ".join(error.messages))
     return mailing_answer(request, mailing)
@@ -161,7 +161,7 @@ def library(request: HttpRequest) -> HttpResponse:
         form = ArticleForm(request.POST)
         if form.is_valid():
             article = form.save(commit=False)
-            article.created_at = timezone.now()
+            article.created_at = clock.now()
             article.save()
             messages.success(request, f"“{article.title}” is in the library.")
             return redirect("article-library")
@@ -198,7 +198,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a CSV, RSS or Atom file to import.")
         return redirect("article-library")
     try:
-        result = import_file(form.cleaned_data["file"].read(), timezone.now())
+        result = import_file(form.cleaned_data["file"].read(), clock.now())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("article-library")

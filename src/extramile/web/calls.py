@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import Company
 from extramile.accounts.scoping import scoped, visible_actions, visible_users
 from extramile.agenda.models import Action, ActionKind
@@ -90,7 +90,7 @@ def outcome(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if action.kind != ActionKind.CALL or kind not in OUTCOMES:
         raise Http404("No such call outcome.")
     try:
-        call = OUTCOMES[kind](request, action, timezone.now())
+        call = OUTCOMES[kind](request, action, clock.now())
     except ValidationError as error:
         return answer(request, action, error=" ".join(error.messages))
     return answer(request, call.action, note=note_for(call))
@@ -99,7 +99,7 @@ def outcome(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @login_required
 def calls_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     day = user.local_date(now)
     company = Company.get()
     reps = list(visible_users(user).order_by("first_name", "username"))

@@ -16,9 +16,9 @@ from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.cards import messages as card_messages
@@ -100,7 +100,7 @@ def per_rep_per_month(user: User, day: dt.date) -> dict[str, Any]:
 @login_required
 def card_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    day = user.local_date(timezone.now())
+    day = user.local_date(clock.now())
     start, end, problem = parse_range(request.GET, day)
     if problem:
         messages.warning(request, problem)
@@ -173,7 +173,7 @@ def editor_context(card: Card, message: str | None = None, **extra: Any) -> dict
         "address": output.address_lines(card.postal_source, company.country),
         "message": text,
         "verdict": services.check(card, text) if card.is_open else None,
-        "suggestions": card_messages.suggestions(card, timezone.now()),
+        "suggestions": card_messages.suggestions(card, clock.now()),
         "fields": card_messages.FIELDS,
         **extra,
     }
@@ -184,7 +184,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
     card = visible_card(request, pk)
     if request.method != "POST":
         return render(request, "cards/card_detail.html", editor_context(card))
-    now = timezone.now()
+    now = clock.now()
     action = request.POST.get("action", "")
     message = request.POST.get("message", card.message)
     try:
@@ -232,9 +232,9 @@ def card_check(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mark_batch_mailed(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    day = user.local_date(timezone.now())
+    day = user.local_date(clock.now())
     start, end, _problem = parse_range(request.POST, day)
-    count = services.mark_mailed(batch_queryset(request.POST, user, start, end), timezone.now())
+    count = services.mark_mailed(batch_queryset(request.POST, user, start, end), clock.now())
     if count:
         messages.success(request, f"Marked {count} written card{'s' if count != 1 else ''} mailed.")
     else:
@@ -248,7 +248,7 @@ def mark_batch_mailed(request: HttpRequest) -> HttpResponse:
 @login_required
 def download(request: HttpRequest, kind: str) -> HttpResponse:
     user = current_user(request)
-    day = user.local_date(timezone.now())
+    day = user.local_date(clock.now())
     start, end, problem = parse_range(request.GET, day)
     company = Company.get()
     options = output.Options(
@@ -311,7 +311,7 @@ def note_step(
     if card is None or not visible_cards(current_user(request)).filter(pk=card.pk).exists():
         return answer(request, action, error="This thank-you note no longer exists.")
     try:
-        note = step(card, timezone.now())
+        note = step(card, clock.now())
     except ValidationError as error:
         return answer(request, action, error=" ".join(error.messages))
     action.refresh_from_db()

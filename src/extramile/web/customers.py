@@ -13,10 +13,10 @@ from django.db.models import F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import Company
 from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.agenda.models import Action
@@ -52,7 +52,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if owner.isdigit():
         book = book.filter(owner_id=int(owner))
     if birthdays:
-        book = book.filter(birth_month=user.local_date(timezone.now()).month)
+        book = book.filter(birth_month=user.local_date(clock.now()).month)
     best_first = request.GET.get("sort") == "value"
     book = (
         book.select_related("owner", "household", "value_score")
@@ -88,7 +88,7 @@ def visible_customer(request: HttpRequest, pk: int) -> Customer:
 def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     user = current_user(request)
     book = visible_customers(user)
-    today = user.local_date(timezone.now())
+    today = user.local_date(clock.now())
     family = relatives(customer, within=book)
     generations: dict[int, list[Any]] = {}
     for relative in family:
@@ -224,7 +224,7 @@ def promises_fragment(request: HttpRequest, customer: Customer, form: PromiseFor
         "promise_form": PromiseForm(initial={"due_on": form.cleaned_data["due_on"]})
         if form.is_bound and form.is_valid()
         else form,
-        "today": current_user(request).local_date(timezone.now()),
+        "today": current_user(request).local_date(clock.now()),
     }
     return fragment_or_redirect(request, customer, form, "promise", "book/_promises.html", context)
 
@@ -234,7 +234,7 @@ def promises_fragment(request: HttpRequest, customer: Customer, form: PromiseFor
 def promise_met(request: HttpRequest, pk: int) -> HttpResponse:
     book = visible_customers(current_user(request))
     promise = get_object_or_404(Promise.objects.filter(customer__in=book), pk=pk)
-    services.mark_promise_met(promise, timezone.now())
+    services.mark_promise_met(promise, clock.now())
     return promises_fragment(request, promise.customer, PromiseForm())
 
 
@@ -245,7 +245,7 @@ def add_sale(request: HttpRequest, pk: int) -> HttpResponse:
     submit of the same form (same sale within a minute) records it once."""
     customer = visible_customer(request, pk)
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     form = SaleForm(request.POST, today=user.local_date(now))
     back = redirect(reverse("customer", args=[customer.pk]) + "#sales")
     if not form.is_valid():

@@ -9,8 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.scoping import visible_customers
 from extramile.culture.services import visible_stories
 from extramile.exports import audit, csvfile, erasure, jsonfile, vcard
@@ -32,7 +32,7 @@ def download(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     if fmt not in FORMATS:
         raise Http404("Export as csv, vcard or json.")
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     book = visible_customers(user)
     if fmt == "csv":
         content = csvfile.lines(book)
@@ -60,7 +60,7 @@ def customer_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one customer as a JSON file."""
     user = current_user(request)
     customer = visible_customer(request, pk)
-    now = timezone.now()
+    now = clock.now()
     document = jsonfile.customer_document(user, customer, now)
     audit.record(
         user,
@@ -89,7 +89,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             record = erasure.erase(
-                user, customer.pk, timezone.now(), "web", confirm_name=request.POST.get("name", "")
+                user, customer.pk, clock.now(), "web", confirm_name=request.POST.get("name", "")
             )
         except erasure.ErasureRefused as refused:
             messages.error(request, str(refused))

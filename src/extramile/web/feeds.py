@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from extramile import clock
 from extramile.feeds import ical, links
 from extramile.web.today import current_user
 
@@ -19,7 +19,7 @@ from extramile.web.today import current_user
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     """The feed. A wrong, revoked or inactive user's secret is a 404, never a 403: it does not
     tell whether a link ever existed."""
-    now = timezone.now()
+    now = clock.now()
     feed = links.find(secret, now)
     if feed is None:
         raise Http404("No such calendar.")
@@ -42,7 +42,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     context: dict[str, object] = {}
     if request.method == "POST":
-        now = timezone.now()
+        now = clock.now()
         if request.POST.get("do") == "revoke":
             if links.revoke(user, now):
                 messages.success(

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.agenda.models import Action, ActionKind
 from extramile.ideas import services, week
 from extramile.ideas.models import Idea, Surprise, WeeklyIntention
@@ -49,7 +49,7 @@ def ideas_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = {"text": request.POST.get("text", ""), "tags": request.POST.get("tags", "")}
         try:
-            services.add_idea(user, form["text"], form["tags"], timezone.now())
+            services.add_idea(user, form["text"], form["tags"], clock.now())
         except ValidationError as problem:
             error, status = " ".join(problem.messages), 400
         else:
@@ -68,7 +68,7 @@ def ideas_page(request: HttpRequest) -> HttpResponse:
         ],
         "form": form,
         "error": error,
-        "suggestions": services.suggest(user, timezone.now()),
+        "suggestions": services.suggest(user, clock.now()),
     }
     return render(request, "ideas/ideas.html", context, status=status)
 
@@ -82,7 +82,7 @@ def _idea(pk: int) -> Idea:
 def idea_vote(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _idea(pk)
     try:
-        services.toggle_vote(idea, current_user(request), timezone.now())
+        services.toggle_vote(idea, current_user(request), clock.now())
     except ValidationError as problem:
         return _idea_row(request, idea, " ".join(problem.messages))
     return _idea_row(request, idea)
@@ -93,7 +93,7 @@ def idea_vote(request: HttpRequest, pk: int) -> HttpResponse:
 def idea_used(request: HttpRequest, pk: int) -> HttpResponse:
     idea = _idea(pk)
     try:
-        services.record_use(idea, current_user(request), timezone.now())
+        services.record_use(idea, current_user(request), clock.now())
     except ValidationError as problem:
         return _idea_row(request, idea, " ".join(problem.messages))
     return _idea_row(request, idea)
@@ -135,7 +135,7 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def week_page(request: HttpRequest) -> HttpResponse:
     """This week's intention (set, reword, review) and the recent weeks' intentions and surprises."""
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     day = user.local_date(now)
     start = week.week_start(day)
     error = ""
@@ -192,7 +192,7 @@ def intention_save(request: HttpRequest, pk: int) -> HttpResponse:
         week.save_intention(
             current_user(request),
             request.POST.get("text", ""),
-            timezone.now(),
+            clock.now(),
             week.key_week(action.key),
         )
     except ValidationError as problem:
@@ -209,7 +209,7 @@ def intention_review(request: HttpRequest, pk: int, kept: str) -> HttpResponse:
         raise Http404("Not an intention review.")
     try:
         week.review_intention(
-            current_user(request), week.key_week(action.key), kept == "kept", timezone.now()
+            current_user(request), week.key_week(action.key), kept == "kept", clock.now()
         )
     except ValidationError as problem:
         return answer(request, action, error=" ".join(problem.messages))
@@ -226,7 +226,7 @@ def surprise_done(request: HttpRequest, pk: int) -> HttpResponse:
         action = week.finish_surprise(
             action,
             current_user(request),
-            timezone.now(),
+            clock.now(),
             what=request.POST.get("what", ""),
             value_answer=request.POST.get("value_answer", ""),
             used_idea=request.POST.get("used_idea") == "1",

@@ -24,9 +24,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_users
 from extramile.imports import columns, readers, services
@@ -125,7 +125,7 @@ def start(request: HttpRequest, user: User, owner: User, file: UploadedFile) -> 
         size=target.stat().st_size,
         sha256=services.file_digest(target),
         kind="vcard" if readers.is_vcard(target) else "csv",
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     try:
         services.open_source(target)
@@ -166,7 +166,7 @@ def column_step(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             columns.layout_from(chosen, headers, name)
             if name:
-                services.save_mapping(name, headers, chosen, current_user(request), timezone.now())
+                services.save_mapping(name, headers, chosen, current_user(request), clock.now())
             record.columns = chosen
             record.mapping_name = name or (saved.name if saved and saved.columns == chosen else "")
             record.preview = None
@@ -217,7 +217,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("import")
     if record.preview is None:
-        report = services.run_import(source, record.owner, now=timezone.now(), dry_run=True)
+        report = services.run_import(source, record.owner, now=clock.now(), dry_run=True)
         record.preview = report.as_json()
         record.save(update_fields=["preview"])
     report = services.Report.from_json(record.preview)
@@ -251,7 +251,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         report = services.run_import(
             source,
             record.owner,
-            now=timezone.now(),
+            now=clock.now(),
             skip_invalid=skip_invalid,
             rejects_path=rejects,
         )
@@ -270,7 +270,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("import-preview", pk=record.pk)
     Upload.objects.filter(pk=record.pk).update(
-        status=UploadStatus.DONE, result=report.as_json(), finished_at=timezone.now()
+        status=UploadStatus.DONE, result=report.as_json(), finished_at=clock.now()
     )
     Path(record.path).unlink(missing_ok=True)  # imported: the copy of the file is not kept
     messages.success(request, f"Imported {record.filename}: {report.summary()}")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.agenda.models import Action
@@ -53,7 +54,7 @@ def team_figures(user: User, messages: Any, now: dt.datetime) -> list[tuple[str,
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     mine = visible_messages(user)
     period = mine.filter(received_at__gte=now - PERIOD)
     sees_others = user.is_manager or user.is_admin_role
@@ -95,7 +96,7 @@ def back(request: HttpRequest, default: str = "inbox") -> HttpResponse:
 @login_required
 def log_message(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     form = QuickLogForm(request.POST)
     error = note = ""
     if form.is_valid():
@@ -151,7 +152,7 @@ def replied(request: HttpRequest, pk: int) -> HttpResponse:
     message = visible_message(request, pk)
     error = note = ""
     try:
-        message = services.mark_replied(message, user, timezone.now())
+        message = services.mark_replied(message, user, clock.now())
     except ValidationError as problem:
         error = " ".join(problem.messages)
     else:
@@ -180,7 +181,7 @@ def match_message(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{reverse('inbox')}?match={pk}")
     customer = get_object_or_404(visible_customers(user), pk=int(customer_id))
     try:
-        services.match(message, customer, user, timezone.now())
+        services.match(message, customer, user, clock.now())
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
     else:
@@ -200,7 +201,7 @@ def create_customer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Check the new customer's name.")
         return redirect(f"{reverse('inbox')}?match={pk}")
     try:
-        customer = services.create_customer(message, user, timezone.now(), **form.cleaned_data)
+        customer = services.create_customer(message, user, clock.now(), **form.cleaned_data)
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
         return redirect(f"{reverse('inbox')}?match={pk}")

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.scoping import visible_customers
 from extramile.insights import analytics, tree
 from extramile.insights.charts import figure_charts
@@ -18,7 +18,7 @@ from extramile.web.today import current_user
 def insights(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     n = analytics.clean_n(request.GET.get("n", analytics.DEFAULT_N))
-    figures = analytics.page_figures(user, timezone.now(), n)
+    figures = analytics.page_figures(user, clock.now(), n)
     context = {
         **figures,
         "charts": figure_charts(figures),

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import scoped, visible_customers
 from extramile.value import lunches
@@ -34,7 +34,7 @@ def visible_invitations(user: User) -> QuerySet[Invitation]:
 @login_required
 def lunch_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    day = user.local_date(timezone.now())
+    day = user.local_date(clock.now())
     invitations = visible_invitations(user)
     held_back = {
         invitation.pk: item
@@ -98,7 +98,7 @@ def invited(request: HttpRequest, pk: int) -> HttpResponse:
     return step(
         request,
         pk,
-        lambda i: lunches.invite(i, timezone.now(), kind, answer_text),
+        lambda i: lunches.invite(i, clock.now(), kind, answer_text),
         "Invited. Now wait for their answer.",
     )
 
@@ -110,7 +110,7 @@ def accepted(request: HttpRequest, pk: int) -> HttpResponse:
     return step(
         request,
         pk,
-        lambda i: lunches.accept(i, timezone.now(), parse_day(raw)),
+        lambda i: lunches.accept(i, clock.now(), parse_day(raw)),
         "Accepted: it is on Today for the day of the meal.",
     )
 
@@ -124,7 +124,7 @@ def held(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         lambda i: lunches.hold(
             i,
-            timezone.now(),
+            clock.now(),
             notes=post.get("notes", ""),
             meal_on=parse_day(post.get("meal_on", "")),
             value_answer=post.get("value_answer", ""),
@@ -137,14 +137,14 @@ def held(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def declined(request: HttpRequest, pk: int) -> HttpResponse:
     notes = request.POST.get("notes", "")
-    return step(request, pk, lambda i: lunches.decline(i, timezone.now(), notes), "Declined.")
+    return step(request, pk, lambda i: lunches.decline(i, clock.now(), notes), "Declined.")
 
 
 @require_POST
 @login_required
 def cancelled(request: HttpRequest, pk: int) -> HttpResponse:
     notes = request.POST.get("notes", "")
-    return step(request, pk, lambda i: lunches.cancel(i, timezone.now(), notes), "Cancelled.")
+    return step(request, pk, lambda i: lunches.cancel(i, clock.now(), notes), "Cancelled.")
 
 
 urlpatterns: list[URLPattern] = [

@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.mailsync import connections
 from extramile.mailsync.forms import MailboxForm
 from extramile.mailsync.imap import MailboxError
@@ -30,7 +30,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
         form = MailboxForm(request.POST, connection=connection)
         if form.is_valid():
             try:
-                saved = connections.save(user, form.settings(), timezone.now())
+                saved = connections.save(user, form.settings(), clock.now())
             except MailboxError as error:
                 form.add_error(None, error.message)
             else:
@@ -56,7 +56,7 @@ def poll_now(request: HttpRequest) -> HttpResponse:
     if connection is None:
         messages.error(request, "Connect a mailbox first.")
         return redirect("mailbox")
-    result = poll(connection, timezone.now())
+    result = poll(connection, clock.now())
     if result.skipped:
         messages.info(request, f"Not checked: {result.skipped}.")
     elif result.ok:

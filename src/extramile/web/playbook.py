@@ -13,9 +13,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.playbook import rates, services
@@ -56,7 +56,7 @@ def _owner_choice(request: HttpRequest, user: User) -> tuple[User | None, list[U
 @login_required
 def playbook_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     today = user.local_date(now)
     period = request.GET.get("period", "365")
     if period not in dict(PERIODS):
@@ -105,7 +105,7 @@ def competitor_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("Only a manager, an admin or the note's author can change it.")
         form = {field: request.POST.get(field, "") for field in services.COMPETITOR_FIELDS}
         try:
-            services.save_competitor(user, form, timezone.now(), competitor)
+            services.save_competitor(user, form, clock.now(), competitor)
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
@@ -167,7 +167,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         "state": state,
         "owners": owners,
         "owner": owner,
-        "today": user.local_date(timezone.now()),
+        "today": user.local_date(clock.now()),
     }
     return render(request, "playbook/opportunities.html", context)
 
@@ -209,7 +209,7 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = _form_data(request)
         try:
-            saved = services.save_opportunity(user, data, timezone.now(), customer=customer)
+            saved = services.save_opportunity(user, data, clock.now(), customer=customer)
         except ValidationError as problem:
             errors = _errors(problem)
         else:
@@ -238,7 +238,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         data = _form_data(request)
         try:
-            services.save_opportunity(user, data, timezone.now(), opportunity)
+            services.save_opportunity(user, data, clock.now(), opportunity)
         except ValidationError as problem:
             errors = _errors(problem)
             opportunity.refresh_from_db()
@@ -263,7 +263,7 @@ def opportunity_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "uses": MoveUse.choices,
         "open_stages": [(s.value, s.label) for s in OPEN_STAGES],
-        "today": user.local_date(timezone.now()),
+        "today": user.local_date(clock.now()),
     }
     return render(request, "playbook/opportunity.html", context)
 
@@ -275,7 +275,7 @@ def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
     try:
         day = services.parse_date(request.POST.get("closed_on"), "close date")
-        services.close(opportunity, request.POST.get("outcome", ""), user, timezone.now(), day)
+        services.close(opportunity, request.POST.get("outcome", ""), user, clock.now(), day)
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
     else:
@@ -291,7 +291,7 @@ def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
     try:
-        services.reopen(opportunity, timezone.now(), request.POST.get("stage") or Stage.NEGOTIATION)
+        services.reopen(opportunity, clock.now(), request.POST.get("stage") or Stage.NEGOTIATION)
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
     else:
@@ -311,7 +311,7 @@ def opportunity_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     note = request.POST.get("note") if "note" in request.POST else None
     try:
         check = services.set_move(
-            opportunity, move, request.POST.get("used", ""), user, timezone.now(), note
+            opportunity, move, request.POST.get("used", ""), user, clock.now(), note
         )
     except ValidationError as problem:
         error = " ".join(problem.messages)

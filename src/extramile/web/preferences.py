@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.forms import CompanyForm, ProfileForm
 from extramile.accounts.models import ApiToken, Company, User
 from extramile.api import tokens
@@ -54,7 +54,7 @@ def api_tokens(request: HttpRequest, user: User) -> HttpResponse:
     """Create a company API token (its secret shown on this one page only) or revoke one."""
     if not user.is_admin_role:
         raise PermissionDenied("Only an admin manages API tokens.")
-    now = timezone.now()
+    now = clock.now()
     if "revoke-token" in request.POST:
         token = get_object_or_404(ApiToken, pk=request.POST["revoke-token"])
         tokens.revoke(token, now)

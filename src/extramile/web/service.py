@@ -13,9 +13,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.book.models import Customer
@@ -42,7 +42,7 @@ STATUS_FILTERS = [("", "Open (all)"), *Status.choices, ("all", "All")]
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     visible = services.visible_requests(user)
     params = request.GET
     status = params.get("status", "")
@@ -142,7 +142,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                     went_wrong=data["went_wrong"],
                     assignee=data.get("assignee"),
                     opened_by=user,
-                    now=timezone.now(),
+                    now=clock.now(),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -189,7 +189,7 @@ def visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
 
 
 def detail_context(item: ServiceRequest, **extra: Any) -> dict[str, Any]:
-    now = timezone.now()
+    now = clock.now()
     hours = services.hours_for(item)
     return {
         "sr": item,
@@ -205,7 +205,7 @@ def detail_context(item: ServiceRequest, **extra: Any) -> dict[str, Any]:
 
 def change(request: HttpRequest, item: ServiceRequest, user: User) -> str:
     """Apply the form posted on the request's page; return what to tell the user."""
-    now = timezone.now()
+    now = clock.now()
     post = request.POST
     do = post.get("do", "")
     if do == "respond":
@@ -265,7 +265,7 @@ def responded(request: HttpRequest, pk: int) -> HttpResponse:
     """“Responded” on Today's row: the first response, recorded in place."""
     item = visible_request(request, pk)
     try:
-        services.respond(item, current_user(request), timezone.now())
+        services.respond(item, current_user(request), clock.now())
     except ValidationError as error:
         action = services.action_for(item)
         if action is None:

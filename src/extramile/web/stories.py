@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers, visible_users
 from extramile.book.models import Customer
@@ -54,7 +54,7 @@ def _int(value: str | None) -> int | None:
 @login_required
 def feed(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    day = user.local_date(timezone.now())
+    day = user.local_date(clock.now())
     stories = _stories(user)
     filters: dict[str, Any] = {
         "author": _int(request.GET.get("author")),
@@ -106,7 +106,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "story": story,
         "seen_customers": _seen_customers(user, [story]),
         "can_feature": services.can_choose_story_of_the_week(user) and not story.is_private,
-        "featured": services.story_of_the_week(user.local_date(timezone.now())),
+        "featured": services.story_of_the_week(user.local_date(clock.now())),
     }
     return render(request, "culture/detail.html", context)
 
@@ -121,7 +121,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Write a story (``?customer=<id>`` prefills the customer; ``?find=`` looks one up), or edit
     one of your own."""
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     story = get_object_or_404(Story, pk=pk, author=user) if pk is not None else None
     error = ""
     status = 200
@@ -200,7 +200,7 @@ def kudos(request: HttpRequest, pk: int) -> HttpResponse:
     story = _visible_story(request, pk)
     error = ""
     try:
-        services.give_kudos(story, user, timezone.now(), request.POST.get("message", ""))
+        services.give_kudos(story, user, clock.now(), request.POST.get("message", ""))
     except ValidationError as problem:
         error = " ".join(problem.messages)
     if is_htmx(request):
@@ -219,7 +219,7 @@ def feature(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     story = _visible_story(request, pk)
     try:
-        services.choose_story_of_the_week(story, user, timezone.now())
+        services.choose_story_of_the_week(story, user, clock.now())
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
     else:
@@ -232,7 +232,7 @@ def feature(request: HttpRequest, pk: int) -> HttpResponse:
 def check_in(request: HttpRequest) -> HttpResponse:
     """Today's one-tap check-in; the block swaps in place."""
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     error = ""
     try:
         checkins.check_in(user, now, request.POST.get("score", ""), request.POST.get("note", ""))
@@ -253,7 +253,7 @@ def trend(request: HttpRequest) -> HttpResponse:
     """The user's own 90 days (scores and notes); for a manager or an admin, also the team's daily
     average and count — never anyone else's score or note."""
     user = current_user(request)
-    day = user.local_date(timezone.now())
+    day = user.local_date(clock.now())
     mine = checkins.own_trend(user, day)
     team_users = visible_users(user).exclude(pk=user.pk)
     team: list[checkins.DayAverage] = []

@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_users
 from extramile.cards.printing import safe_cell
@@ -34,7 +34,7 @@ def dashboard(request: HttpRequest) -> figures.Dashboard:
     kind = request.GET.get("period", "week")
     if kind not in figures.PERIODS:
         kind = "week"
-    now = timezone.now()
+    now = clock.now()
     return figures.build(team_members(user), kind, user.local_date(now), now)
 
 

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
@@ -44,7 +44,7 @@ def current_user(request: HttpRequest) -> User:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    now = timezone.now()
+    now = clock.now()
     day = user.local_date(now)
     agenda = services.today(user, day)
     show_all = request.GET.get("all") == "1"
@@ -83,7 +83,7 @@ def row_context(day: dt.date) -> dict[str, object]:
 def answer(request: HttpRequest, action: Action, error: str = "", note: str = "") -> HttpResponse:
     """The action's row for htmx; a redirect with a message otherwise."""
     if is_htmx(request):
-        day = action.owner.local_date(timezone.now())
+        day = action.owner.local_date(clock.now())
         context = {"action": action, "error": error, "note": note, **row_context(day)}
         return render(request, "agenda/_action.html", context)
     if error:
@@ -104,7 +104,7 @@ def close(
 ) -> HttpResponse:
     action = owned_action(request, pk)
     try:
-        action = how(action, timezone.now(), request.POST.get(field, ""))
+        action = how(action, clock.now(), request.POST.get(field, ""))
     except ValidationError as error:
         return answer(request, action, error=" ".join(error.messages))
     return answer(request, action, note=note)
@@ -117,7 +117,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         action = services.complete(
             action,
-            timezone.now(),
+            clock.now(),
             request.POST.get("outcome", ""),
             value_answer=request.POST.get("value_answer", ""),
         )
@@ -140,7 +140,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return answer(request, action, error="Pick a valid day to snooze until (YYYY-MM-DD).")
     try:
-        action = services.snooze(action, timezone.now(), form.cleaned_data["until"])
+        action = services.snooze(action, clock.now(), form.cleaned_data["until"])
     except ValidationError as error:
         return answer(request, action, error=" ".join(error.messages))
     return answer(request, action, note=f"Snoozed until {action.due_on:%a %d %b}.")
@@ -149,5 +149,5 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
-    action = services.reopen(owned_action(request, pk), timezone.now())
+    action = services.reopen(owned_action(request, pk), clock.now())
     return answer(request, action)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from extramile import clock
 from extramile.accounts.models import Company
 from extramile.book.models import Customer
 from extramile.outbox.compose import sender_name
@@ -39,7 +39,7 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         how = UnsubscribeHow.ONE_CLICK if one_click else UnsubscribeHow.PAGE
-        unsubscribe(customer, timezone.now(), how)
+        unsubscribe(customer, clock.now(), how)
         context["done"] = True
     response = render(request, "outbox/unsubscribe.html", context)
     response["X-Robots-Tag"] = "noindex"

@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.utils import timezone
 
+from extramile import clock as wall
 from extramile.accounts.models import Company
 from extramile.book.contact import try_normalise_phone
 from extramile.inbox.clock import Clock, HoursCache, clock
@@ -41,7 +41,7 @@ def reply_clock(context: Context, message: InboundMessage) -> Clock | None:
     if message.replied_at is not None:
         return None
     hours = _hours(context).for_owner(message.owner)
-    return clock(message.reply_due_at, context.get("now") or timezone.now(), hours)
+    return clock(message.reply_due_at, context.get("now") or wall.now(), hours)
 
 
 @register.simple_tag(takes_context=True)

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import template
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import Company
 from extramile.agenda.models import Action, ActionKind
 from extramile.agenda.services import PENDING
@@ -41,5 +41,5 @@ def call_clock(customer: Customer) -> CallClock:
         .values_list("due_on", flat=True)
         .first()
     )
-    today = timezone.now().astimezone(zone).date()
+    today = clock.now().astimezone(zone).date()
     return CallClock(cadence, due_on, due_on <= today, planned)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
+from extramile import clock
 from extramile.agenda.models import Action
 from extramile.service.clocks import format_minutes
 from extramile.service.models import ServiceRequest
@@ -26,7 +26,7 @@ def service_row(action: Action) -> dict[str, Any] | None:
     request = ServiceRequest.objects.select_related("assignee").filter(pk=pk).first()
     if request is None:
         return None
-    return {"request": request, "clock": clock_view(request, timezone.now())}
+    return {"request": request, "clock": clock_view(request, clock.now())}
 
 
 @register.filter

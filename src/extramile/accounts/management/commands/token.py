@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import ApiToken, User
 from extramile.api import tokens
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         revoke.add_argument("id", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         if options["action"] == "create":
             user = None
             if options["user"]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import digest
 from extramile.agenda.management.commands._common import parse_date
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         day = parse_date(options["date"])
         if options["user"]:
             users = list(User.objects.filter(username=options["user"]))

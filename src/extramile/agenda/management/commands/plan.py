@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import engine
 from extramile.agenda.management.commands._common import find_user, parse_date
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="plan for this username only")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         day = parse_date(options["date"])
         owners = User.objects.filter(is_active=True)
         if options["user"]:

@@ -5,8 +5,8 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.agenda.management.commands._common import find_user, parse_date
 from extramile.agenda.models import Action
 from extramile.agenda.services import today
@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = find_user(options["user"])
-        now = timezone.now()
+        now = clock.now()
         day = parse_date(options["date"]) or user.local_date(now)
         actions = list(today(user, day))
         if options["json"]:

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
-from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from extramile import clock
 from extramile.agenda.scheduler import enqueue_due
 
 log = logging.getLogger("extramile.worker")
@@ -38,7 +38,7 @@ def task_worker(worker_id: str, batch: bool, interval: float = 0) -> Worker:
 
 def run_batch(worker_id: str = "batch", now: dt.datetime | None = None) -> list[str]:
     """Enqueue the jobs due ``now``, run every ready task, and return what was enqueued."""
-    enqueued = enqueue_due(now or timezone.now())
+    enqueued = enqueue_due(now or clock.now())
     task_worker(worker_id, batch=True).run()
     return enqueued
 
@@ -53,7 +53,7 @@ class SchedulerThread(threading.Thread):
         while not self.stopped.is_set():
             try:
                 close_old_connections()
-                enqueue_due(timezone.now())
+                enqueue_due(clock.now())
             except Exception:
                 log.exception("The scheduler tick failed; trying again shortly.")
             finally:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.agenda.management.commands._common import find_user, parse_date
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         send.add_argument("--date", help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         day = parse_date(options.get("date")) or timezone.localdate(now)
         if options["action"] == "import":
             self.import_(Path(options["file"]), now)
@@ -83,8 +84,8 @@ class Command(BaseCommand):
 
         sync_letters(day, now)
         counts = send_due(day, now)
-        summary = send_batch(timezone.now())
-        synced = sync_outbox(timezone.now())
+        summary = send_batch(clock.now())
+        synced = sync_outbox(clock.now())
         self.stdout.write(
             f"{day:%Y-%m-%d}: {counts['emailed']} e-mailed, {counts['posted']} posted, "
             f"{counts['skipped']} skipped, {counts['held_back']} held back; "

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.scoping import visible_customers
 from extramile.agenda.management.commands._common import find_user
 from extramile.book import services
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         customer = self.customer(options["customer"], options["user"])
         seller = find_user(options["user"]) if options["user"] else customer.owner
         today = seller.local_date(now)

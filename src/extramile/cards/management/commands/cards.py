@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped
 from extramile.agenda.management.commands._common import find_user, parse_date
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         assert start is not None and end is not None
         if end < start:
             raise CommandError("--to is before --from.", returncode=2)
-        now = timezone.now()
+        now = clock.now()
         owners = User.objects.filter(is_active=True)
         cards = Card.objects.filter(mail_by__gte=start, mail_by__lte=end)
         if options["user"]:

@@ -6,8 +6,8 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.agenda.management.commands._common import find_user
 from extramile.exports import audit, erasure
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if not text.isdigit():
             raise CommandError(f"{text!r} is not a customer id (a number).", returncode=2)
         user = find_user(options["user"])
-        now = timezone.now()
+        now = clock.now()
         try:
             customer = erasure.find(user, int(text))
             confirm: str | None = None

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.scoping import visible_customers
 from extramile.agenda.management.commands._common import find_user
 from extramile.exports import audit, csvfile, jsonfile, vcard
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         user = find_user(options["user"])
         if not user.is_active:
             raise CommandError(f"{user.username} is not an active user.", returncode=2)
-        now = timezone.now()
+        now = clock.now()
         book = visible_customers(user)
         if options["customer"] is not None:
             text = options["customer"].strip()

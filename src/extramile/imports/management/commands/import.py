@@ -9,10 +9,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda.management.commands._common import find_user
 from extramile.imports import columns, services
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         owner, importer = self.people(options["owner"], options["user"])
         try:
             services.check_owner(importer, owner)

@@ -5,9 +5,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from extramile import business_hours
+from extramile import business_hours, clock
 from extramile.accounts.models import Company, User
 from extramile.inbox.models import Channel, Source
 from extramile.inbox.services import receive
@@ -42,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--external-id", default="", help="an id that makes it idempotent")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         if options["channel"] not in Channel.values:
             raise CommandError(
                 f"{options['channel']!r} is not a channel: use {', '.join(Channel.values)}.",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.mailsync.connections import rotate_keys
 from extramile.mailsync.models import MailboxConnection
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         found = False
         for connection in connections:
             found = True
-            result = poll(connection, timezone.now())
+            result = poll(connection, clock.now())
             self.stdout.write(result.describe())
             failed += 0 if result.ok else 1
         if not found and not options["user"]:

@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from extramile import clock
 from extramile.outbox import services
 from extramile.outbox.models import OutboxMessage, Status
 from extramile.outbox.sending import SendSummary, send_batch
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         elif action == "status":
             self.status()
         elif action == "retry":
-            count = services.requeue(options["ids"], timezone.now())
+            count = services.requeue(options["ids"], clock.now())
             self.stdout.write(f"{count} message(s) queued again.")
         else:
             count = services.cancel(options["ids"], "Cancelled from the command line.")
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError("--limit must be 1 or more.", returncode=2)
         remaining = limit
         while True:
-            summary = send_batch(timezone.now(), limit=remaining)
+            summary = send_batch(clock.now(), limit=remaining)
             self.stdout.write(describe(summary))
             if summary.error:
                 raise CommandError(summary.error)
