@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export EXTRAMILE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-postgres test-browser bench lint format install clean
+.PHONY: run test test-moments test-postgres test-browser bench lint format install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -n 2 -m "not browser"
 	$(MAKE) --no-print-directory test-browser
+
+# The tests that fix no moment, again at four awkward ones (README: "Testing at another moment").
+test-moments: $(STAMP)
+	TZ=Pacific/Kiritimati $(BIN)/pytest -n 2 -m "not browser" --unfixed-only --moment "2028-02-29T23:58 America/New_York"
+	TZ=America/New_York $(BIN)/pytest -n 2 -m "not browser" --unfixed-only --moment "2027-03-14T01:58 America/New_York"
+	TZ=America/New_York $(BIN)/pytest -n 2 -m "not browser" --unfixed-only --moment "2027-11-07T01:58-04:00"
+	TZ=America/New_York $(BIN)/pytest -n 2 -m "not browser" --unfixed-only --moment "2028-12-31T23:58 America/New_York"
 
 test-postgres: $(STAMP)
 	@test -n "$$EXTRAMILE_TEST_DATABASE_URL" || { echo "EXTRAMILE_TEST_DATABASE_URL is not set"; exit 2; }

@@ -44,6 +44,11 @@ def pytest_addoption(parser):
         default=os.environ.get("EXTRAMILE_TEST_MOMENT", ""),
         help="start the session's clock at this moment, e.g. '2028-02-29T23:30 America/New_York'",
     )
+    parser.addoption(
+        "--unfixed-only",
+        action="store_true",
+        help="run only the tests that fix no moment (the others run at their own moment anyway)",
+    )
 
 
 def pytest_configure(config):
@@ -60,13 +65,40 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     text = config.getoption("--moment")
-    zone = os.environ.get("TZ", "the machine's")
     if text:
-        return f"moment: {text} = {parse_moment(text).isoformat()} (clock running), TZ: {zone}"
-    return f"moment: the real clock, TZ: {zone}"
+        return f"moment: {text} = {parse_moment(text).isoformat()} (the clock runs on from there)"
+    return "moment: the real clock"
 
 
 _TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def fixed_moment(item: pytest.Item) -> dt.datetime | None:
+    """The moment a test means: ``NOW`` when it asks for the ``now`` fixture, else its module's ``NOW``."""
+    if "now" in getattr(item, "fixturenames", ()):
+        return NOW
+    module = getattr(item, "module", None)
+    moment = getattr(module, "NOW", None)
+    return moment if isinstance(moment, dt.datetime) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that fixes its moment runs at it: the pages and the API it calls read the same clock.
+
+    A test with its own ``@pytest.mark.time_machine(...)`` keeps it; a test that fixes no moment runs
+    on the session's clock (the real one, or ``--moment``) and must pass at any moment.
+    """
+    unfixed = []
+    for item in items:
+        moment = fixed_moment(item)
+        if moment is not None and item.get_closest_marker("time_machine") is None:
+            item.add_marker(pytest.mark.time_machine(moment))
+        if item.get_closest_marker("time_machine") is None:
+            unfixed.append(item)
+    if config.getoption("--unfixed-only"):
+        config.hook.pytest_deselected(items=[item for item in items if item not in unfixed])
+        items[:] = unfixed
 
 
 @pytest.fixture(autouse=True)
