@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from extramile.charts import bar_chart, nice_top
-from tests.conftest import PASSWORD, make_customer
+from tests.conftest import NOW, PASSWORD, make_customer
 from tests.insights.helpers import refer
 
 
@@ -55,6 +55,7 @@ def test_the_bar_chart_scales_and_titles_every_bar():
     assert percent.grid[-1][1] == "100%"
 
 
+@pytest.mark.time_machine(NOW)  # the chart's last month is November 2026
 def test_the_page_draws_both_charts_with_titles(client, owner):
     html = page(client, owner)
     assert html.count('role="img"') == 2 and html.count("<svg") == 2
