@@ -30,13 +30,12 @@ def lockout_response(
     until = throttle.sign_in_locked_until(
         throttle.axes_username(request, credentials), throttle.client_address(request), now
     ) or (now + throttle.lockout_period())
-    company = Company.get()
     response = render(
         request,
         "registration/locked_out.html",
         {
-            "until": until.astimezone(company.zone),
-            "zone": company.time_zone,
+            "until": until,
+            "zone": Company.get().time_zone,
             "minutes": throttle.minutes_left(until, now),
         },
         status=429,
@@ -63,9 +62,8 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Say what to unlock: a user name or an address.")
         return redirect("lockouts")
     now = clock.now()
-    company = Company.get()
     rows = [
-        (lockout, lockout.until.astimezone(company.zone), throttle.minutes_left(lockout.until, now))
+        (lockout, lockout.until, throttle.minutes_left(lockout.until, now))
         for lockout in throttle.lockouts(now)
     ]
     return render(
@@ -73,7 +71,7 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
         "web/lockouts.html",
         {
             "rows": rows,
-            "zone": company.time_zone,
+            "zone": user.zone().key,
             "limit": throttle.failure_limit(),
             "period": int(throttle.lockout_period().total_seconds() // 60),
         },
