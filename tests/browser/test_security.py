@@ -84,7 +84,12 @@ def test_every_page_works_under_the_policy(live_server, browser, demo, tmp_path)
         paths.append(reverse("referral-tree", args=[referrer]))
     if card:
         paths.append(reverse("card", args=[card.pk]))
-    paths.append("/api/docs")
+    paths += [
+        "/api/docs",
+        "/admin/",
+        "/admin/accounts/user/",
+        f"/admin/book/customer/{customer.pk}/change/",
+    ]
     for path in paths:
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.status == 200, path
@@ -110,7 +115,7 @@ def test_every_page_works_under_the_policy(live_server, browser, demo, tmp_path)
 
 
 def test_a_locked_out_sign_in_says_when_and_an_admin_unlocks_it(
-    live_server, browser, transactional_db, owner, admin_user, settings
+    live_server, browser, transactional_db, owner, admin_user, settings, tmp_path
 ):
     settings.LOCKOUT_FAILURES = 3
     settings.PROXIES = 1
@@ -122,6 +127,7 @@ def test_a_locked_out_sign_in_says_when_and_an_admin_unlocks_it(
         page.click("button[type=submit]")
     assert page.locator("h1").inner_text() == "Sign-in paused"
     assert "in 15 minutes" in page.locator(".msg-error").inner_text()
+    page.screenshot(path=str(tmp_path / "locked-out.png"))
     # The right password does not get through now.
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "olivia")
@@ -141,7 +147,8 @@ def test_a_locked_out_sign_in_says_when_and_an_admin_unlocks_it(
     log_in(admin, live_server.url, "ada")
     admin.goto(f"{live_server.url}/settings/")
     admin.get_by_role("link", name="Sign-in lockouts").click()
-    assert "address 127.0.0.1" in admin.locator("table.lockouts").inner_text()
+    assert "address 127.0.0.1" in admin.locator(".lockout-list").inner_text()
+    admin.screenshot(path=str(tmp_path / "lockouts.png"), full_page=True)
     admin.get_by_role("button", name="Unlock user name olivia").click()
     assert "is unlocked" in admin.locator(".msg-success").inner_text()
     # Olivia's failures were all the address had: it is free again too.
