@@ -223,7 +223,7 @@ class Throttled(Exception):
         self.until = until
         self.retry_after = retry_after(until, now)
         self.minutes = minutes_left(until, now)
-        what = {Door.API: "API tokens", Door.CALENDAR: "calendar links"}.get(door, "secrets")
+        what = {"api": "API tokens", "calendar": "calendar links"}.get(str(door), "secrets")
         super().__init__(
             f"Too many refused {what} from your address: try again in "
             f"{self.minutes} minute{'s' if self.minutes != 1 else ''} "
