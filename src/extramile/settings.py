@@ -198,7 +198,7 @@ AXES_FAILURE_LIMIT = "extramile.accounts.throttle.axes_failure_limit"
 AXES_COOLOFF_TIME = "extramile.accounts.throttle.axes_cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "extramile.accounts.throttle.axes_username"
-AXES_CLIENT_IP_CALLABLE = "extramile.accounts.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "extramile.accounts.throttle.axes_client_address"
 AXES_LOCKOUT_CALLABLE = "extramile.web.lockout.lockout_response"
 # A right password does not wipe the count: else a person with an account could guess at a
 # colleague's between sign-ins of their own.

@@ -64,6 +64,13 @@ def client_address(request: HttpRequest) -> str:
     return remote if is_address(remote) else "unknown"
 
 
+def axes_client_address(request: HttpRequest) -> str | None:
+    """django-axes' AXES_CLIENT_IP_CALLABLE: the address, or None when there is none (a request
+    made in a test or shell has no REMOTE_ADDR; its records keep an empty address)."""
+    address = client_address(request)
+    return None if address == "unknown" else address
+
+
 def is_address(text: str) -> bool:
     try:
         ipaddress.ip_address(text)

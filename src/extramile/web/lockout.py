@@ -28,7 +28,7 @@ def lockout_response(
     that does not, and whether or not the password was right."""
     now = clock.now()
     until = throttle.sign_in_locked_until(
-        throttle.axes_username(request, credentials), throttle.client_address(request), now
+        throttle.axes_username(request, credentials), throttle.axes_client_address(request), now
     ) or (now + throttle.lockout_period())
     response = render(
         request,
