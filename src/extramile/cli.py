@@ -22,6 +22,7 @@ OUR_COMMANDS = {
     "createuser": "create a user with a role (rep, manager, admin)",
     "inbound": "log an inbound message owed a reply (prints its customer and deadline)",
     "token": "API tokens: create (shown once), list, revoke",
+    "unlock": "lift a lockout after too many failures: USERNAME, or --address IP; --list shows them",
     "outbox": "send queued e-mail (send [--limit N] [--wait]), status, retry, cancel",
     "articles": "article mailings: import FILE (CSV/RSS/Atom), list [--date] [--user], send [--date]",
     "import": "import customers from CSV or vCard (--dry-run, --skip-invalid, --mapping FILE)",

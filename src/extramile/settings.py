@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # /api/docs from its own static files, not a CDN
+    "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "extramile.accounts",
@@ -59,15 +62,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "extramile.web.middleware.PrivateHeaders",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "extramile.accounts.middleware.UserTimezoneMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "extramile.urls"
@@ -93,6 +100,11 @@ DATABASES = {"default": config.database(os.environ.get("EXTRAMILE_DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its user name or address is locked out (django-axes).
+    "extramile.accounts.backends.SignInGuard",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
@@ -133,9 +145,68 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_COOKIES = config.env_bool("EXTRAMILE_SECURE_COOKIES", default=False)
+
+# HTTPS (docs/operations.md, "Headers"): EXTRAMILE_HTTPS=true redirects http to https, marks the
+# cookies secure and sends HSTS; EXTRAMILE_PROXIES=N says N reverse proxies stand in front, so
+# X-Forwarded-Proto tells https and X-Forwarded-For the client's address.
+HTTPS = config.env_bool("EXTRAMILE_HTTPS", default=False)
+PROXIES = config.env_int("EXTRAMILE_PROXIES", 0, maximum=5)
+SECURE_COOKIES = HTTPS or config.env_bool("EXTRAMILE_SECURE_COOKIES", default=False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = config.env_int("EXTRAMILE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and config.env_bool("EXTRAMILE_HSTS_PRELOAD", default=False)
+if PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading HSTS is a promise for a whole domain and its subdomains, which the owner of the
+# domain makes (EXTRAMILE_HSTS_PRELOAD=true), not the app: so its reminder is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this app only;
+# no inline script, no inline style, no eval (htmx runs with allowEval off), no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features the app never uses, turned off for its pages.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+# Sign-in throttling (docs/operations.md, "Sign-in throttling"): after EXTRAMILE_LOCKOUT_FAILURES
+# wrong passwords for one user name (known or not) or from one address, sign-in from there waits
+# EXTRAMILE_LOCKOUT_MINUTES. django-axes keeps the count in the database (shared by every web
+# process); API tokens and calendar links use the same numbers (extramile.accounts.throttle).
+LOCKOUT_FAILURES = config.env_int("EXTRAMILE_LOCKOUT_FAILURES", 10, minimum=1)
+LOCKOUT_MINUTES = config.env_int("EXTRAMILE_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Both read LOCKOUT_FAILURES / LOCKOUT_MINUTES when asked, so there is one source for the numbers.
+AXES_FAILURE_LIMIT = "extramile.accounts.throttle.axes_failure_limit"
+AXES_COOLOFF_TIME = "extramile.accounts.throttle.axes_cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "extramile.accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "extramile.accounts.throttle.axes_client_address"
+AXES_LOCKOUT_CALLABLE = "extramile.web.lockout.lockout_response"
+# A right password does not wipe the count: else a person with an account could guess at a
+# colleague's between sign-ins of their own.
+AXES_RESET_ON_SUCCESS = False
+# A sign-in tried while locked out does not push the end of the lockout further: the time the
+# lockout page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
 
 globals().update(config.email(os.environ.get("EXTRAMILE_EMAIL_URL")))
 DEFAULT_FROM_EMAIL = globals().get("DEFAULT_FROM_EMAIL") or "ExtraMile <extramile@localhost>"
@@ -152,7 +223,7 @@ TASKS = {
 }
 
 # How the nightly plan is scheduled: minutes after local midnight.
-EXTRAMILE_PLAN_AT_MINUTE = int(os.environ.get("EXTRAMILE_PLAN_AT_MINUTE", "5"))
+EXTRAMILE_PLAN_AT_MINUTE = config.env_int("EXTRAMILE_PLAN_AT_MINUTE", 5)
 
 # Mailbox sync (docs/mailbox.md): Fernet keys for the stored IMAP passwords (comma-separated, the
 # first encrypts; unset: derived from the secret key), an extra CA file to trust, how often a
@@ -163,8 +234,8 @@ EXTRAMILE_MAILBOX_CA_FILE = os.environ.get("EXTRAMILE_MAILBOX_CA_FILE", "")
 EXTRAMILE_MAILBOX_HOSTS = [
     host.rstrip(".").lower() for host in config.env_list("EXTRAMILE_MAILBOX_HOSTS", [])
 ]
-EXTRAMILE_MAILBOX_POLL_MINUTES = int(os.environ.get("EXTRAMILE_MAILBOX_POLL_MINUTES", "2"))
-EXTRAMILE_MAILBOX_LOOKBACK_DAYS = int(os.environ.get("EXTRAMILE_MAILBOX_LOOKBACK_DAYS", "0"))
+EXTRAMILE_MAILBOX_POLL_MINUTES = config.env_int("EXTRAMILE_MAILBOX_POLL_MINUTES", 2)
+EXTRAMILE_MAILBOX_LOOKBACK_DAYS = config.env_int("EXTRAMILE_MAILBOX_LOOKBACK_DAYS", 0)
 
 LOGGING = {
     "version": 1,

@@ -163,7 +163,8 @@ def test_me_names_the_tokens_user(as_owner):
     assert me["token"]["kind"] == "personal" and me["token"]["prefix"].startswith("em_")
 
 
-def test_a_revoked_token_is_refused_everywhere(as_owner, book):
+def test_a_revoked_token_is_refused_everywhere(as_owner, book, settings):
+    settings.LOCKOUT_FAILURES = len(LISTS) + 1  # one client, many refusals: not a lockout yet
     assert as_owner.get("/api/customers").status_code == 200
     ApiToken.objects.update(revoked_at=timezone.now())
     for path in LISTS:

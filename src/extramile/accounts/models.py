@@ -278,3 +278,36 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Door(models.TextChoices):
+    """Where a secret is presented without a password: each has its own count per client."""
+
+    API = "api", "API tokens"
+    CALENDAR = "calendar", "Calendar links"
+
+
+class SecretFailures(models.Model):
+    """Wrong secrets (API tokens, calendar links) one client presented at one door lately.
+
+    ``extramile.accounts.throttle`` counts them; at the limit the client is locked out of that
+    door until ``locked_until``. A row whose last failure is older than the lockout period no longer
+    counts. Sign-in with a password is counted by django-axes (its ``AccessAttempt``) instead.
+    """
+
+    door = models.CharField(max_length=16, choices=Door.choices)
+    client = models.CharField(max_length=64, help_text="The client's IP address.")
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["door", "client"], name="secret_failures_door_client")
+        ]
+        ordering = ["-last_failure_at"]
+        verbose_name_plural = "secret failures"
+
+    def __str__(self) -> str:
+        return f"{self.get_door_display()} from {self.client}: {self.failures}"

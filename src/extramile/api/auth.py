@@ -1,4 +1,8 @@
-"""``Authorization: Bearer <token>`` for every API route; a refusal is a 401 with a sentence."""
+"""``Authorization: Bearer <token>`` for every API route; a refusal is a 401 with a sentence.
+
+A client whose tokens were refused too often lately is answered 429 with Retry-After before its
+token is looked at (``extramile.accounts.throttle``, door "api").
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from extramile import clock
-from extramile.accounts.models import ApiToken, User
+from extramile.accounts import throttle
+from extramile.accounts.models import ApiToken, Door, User
 from extramile.api import tokens
 
 
@@ -22,9 +27,13 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, secret)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        now = clock.now()
+        client = throttle.client_address(request)
+        throttle.check_door(Door.API, client, now)  # raises Throttled: a 429 (errors.py)
         try:
-            return tokens.authenticate(token, clock.now())
+            return tokens.authenticate(token, now)
         except tokens.TokenRefused as refused:
+            throttle.refused(Door.API, client, now)
             raise AuthenticationError(401, str(refused)) from None
 
 

@@ -18,6 +18,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from extramile.accounts.throttle import Throttled
+
 logger = logging.getLogger("extramile.api")
 
 NOT_FOUND = "There is no such object, or it is not yours to see."
@@ -41,8 +43,8 @@ class ValidationProblem(Schema):
 
 
 # Every operation can answer these (an unknown or revoked token, a company token on a route for
-# personal tokens, a bad parameter, a fault of ours).
-BASE = (401, 403, 422, 500)
+# personal tokens, a bad parameter, too many refused tokens from one client, a fault of ours).
+BASE = (401, 403, 422, 429, 500)
 
 
 def responses(ok: dict[int, Any], *extra: int) -> dict[int, Any]:
@@ -104,6 +106,12 @@ def install(api: NinjaAPI) -> None:
     def refused(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
         response = problem(request, 401, error.message)
         response["WWW-Authenticate"] = 'Bearer realm="extramile"'
+        return response
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+        response = problem(request, 429, str(error))
+        response["Retry-After"] = str(error.retry_after)
         return response
 
     @api.exception_handler(HttpError)

@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from extramile import clock
+from extramile.accounts import throttle
+from extramile.accounts.models import Door
 from extramile.feeds import ical, links
 from extramile.web.today import current_user
 
@@ -18,10 +20,19 @@ from extramile.web.today import current_user
 @require_safe
 def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     """The feed. A wrong, revoked or inactive user's secret is a 404, never a 403: it does not
-    tell whether a link ever existed."""
+    tell whether a link ever existed. A client with too many wrong links lately gets a 429 with
+    Retry-After before its link is looked at (``extramile.accounts.throttle``)."""
     now = clock.now()
+    client = throttle.client_address(request)
+    try:
+        throttle.check_door(Door.CALENDAR, client, now)
+    except throttle.Throttled as locked:
+        response = HttpResponse(str(locked), status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(locked.retry_after)
+        return response
     feed = links.find(secret, now)
     if feed is None:
+        throttle.refused(Door.CALENDAR, client, now)
         raise Http404("No such calendar.")
     response = HttpResponse(ical.feed(feed.user, now), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="extramile.ics"'
