@@ -92,7 +92,8 @@ def test_the_manager_sees_the_teams_average_and_never_the_notes(client, manager,
     checkins.check_in(manager, NOW, 3, "the manager's own note")
     page = login(client, manager).get(reverse("check-ins")).content.decode()
     assert "Your team, on average" in page
-    assert "<td>4</td><td>3.5</td>" in page.replace("\n", "")  # 2, 4, 5 and the manager's 3
+    # 2, 4 and 5: the manager's own 3 is not counted (they know it, and could subtract it)
+    assert "<td>3</td><td>3.7</td>" in page.replace("\n", "")
     assert '<td>1</td><td><span class="muted">too few</span>' in page  # one check-in: no average
     assert "the manager&#x27;s own note" in page
     for other_page in ("check-ins", "today", "stories"):
@@ -103,10 +104,25 @@ def test_the_manager_sees_the_teams_average_and_never_the_notes(client, manager,
 
 def test_the_team_average_rule(owner, colleague, manager, team_checked_in, outsider):
     checkins.check_in(outsider, NOW, 1, "other team")
-    from extramile.accounts.scoping import visible_users
-
-    days = checkins.team_average(visible_users(manager), dt.date(2026, 11, 23))
+    days = checkins.team_average(manager, dt.date(2026, 11, 23))
     assert [(d.day, d.count, d.average) for d in days] == [
         (dt.date(2026, 11, 22), 1, None),
         (dt.date(2026, 11, 23), 3, pytest.approx(11 / 3, abs=0.01)),
     ]
+
+
+def test_the_team_average_counts_reps_only_never_the_manager(client, owner, colleague, manager):
+    """Two reps and the manager checked in: a manager who counted themselves would see an average
+    of "three" and, knowing their own score, learn the sum of the two reps' scores."""
+    checkins.check_in(owner, NOW, 1)
+    checkins.check_in(colleague, NOW, 5)
+    checkins.check_in(manager, NOW, 3)
+    other_manager = make_user("mick", role="manager", team=manager.team)
+    checkins.check_in(other_manager, NOW, 4)
+    day = dt.date(2026, 11, 23)
+    assert [(d.count, d.average) for d in checkins.team_average(manager, day)] == [(2, None)]
+    assert set(checkins.team_members(manager)) == {owner, colleague}
+    page = login(client, manager).get(reverse("check-ins")).content.decode()
+    assert '<td>2</td><td><span class="muted">too few</span>' in page.replace("\n", "")
+    checkins.check_in(make_user("tara", team=manager.team), NOW, 3)
+    assert [(d.count, d.average) for d in checkins.team_average(manager, day)] == [(3, 3.0)]

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
-from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile import clock
@@ -22,7 +21,7 @@ from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Input, Moment, QueryFlag
 from extramile.inbox.models import Channel, InboundMessage, Source
 from extramile.inbox.queries import visible_messages
-from extramile.inbox.services import mark_replied, receive
+from extramile.inbox.services import mark_replied, receipt, receive
 
 router = Router(tags=["inbound"])
 
@@ -48,10 +47,17 @@ class InboundIn(Input):
 
 
 class InboundOut(BaseModel):
-    id: int
-    customer: int | None = Field(description="The matched customer's id; null when unmatched.")
-    owner: str | None = Field(description="Username of the rep who owes the reply; null: nobody.")
-    reply_due_at: dt.datetime
+    """Null id, customer, owner and deadline: the message went to a book the token's user cannot
+    see (the customer's rep owes the reply); ``note`` says so, in the same words for every book."""
+
+    id: int | None = Field(description="The message's id; null when it was passed on.")
+    customer: int | None = Field(
+        description="The matched customer's id; null when unmatched or passed on."
+    )
+    owner: str | None = Field(
+        description="Username of the rep who owes the reply; null: nobody yet, or passed on."
+    )
+    reply_due_at: dt.datetime | None = Field(description="The deadline; null when passed on.")
     created: bool = Field(description="False when this external_id was logged before.")
     note: str = ""
 
@@ -116,7 +122,9 @@ def serialize(rows: Iterable[InboundMessage]) -> list[MessageOut]:
     summary="Log an inbound message",
     description="A webhook (company tokens may call it). Matches the sender to a customer by "
     "phone or e-mail and starts the reply clock. 201 when logged, 200 when the same external_id "
-    "was logged before (nothing new is created).",
+    "was logged before (nothing new is created). A personal token whose user may not see the "
+    "message (another book's customer wrote) gets only a note that it was passed on: the "
+    "customer's rep owes the reply.",
 )
 @idempotent
 def post_inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
@@ -133,18 +141,15 @@ def post_inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]
         source=Source.API,
         external_id=payload.external_id,
     )
-    message = result.message
-    acting = acting_user(request)
-    seen = acting is None or visible_messages(acting).filter(pk=message.pk).exists()
-    if not result.created and not seen:
-        raise HttpError(409, "This external_id belongs to a message you cannot see.")
+    answer = receipt(result, acting_user(request))
+    message = answer.message
     body = InboundOut(
-        id=message.pk,
-        customer=message.customer_id,
-        owner=message.owner.username if message.owner else None,
-        reply_due_at=message.reply_due_at,
-        created=result.created,
-        note=result.note,
+        id=message.pk if message else None,
+        customer=message.customer_id if message else None,
+        owner=message.owner.username if message and message.owner else None,
+        reply_due_at=message.reply_due_at if message else None,
+        created=answer.created,
+        note=answer.note,
     )
     return Status(201 if result.created else 200, body)
 

@@ -1,8 +1,9 @@
 """“Am I doing my best?”: the daily check-in, the user's own trend and a team's daily average.
 
 Privacy: a user's scores and notes are theirs. Anyone else (a manager, an admin) only ever gets
-``team_average``: per day, the average and the count — and no average on a day with fewer than
-``MIN_GROUP`` check-ins, as an average of one or two would give someone's score away.
+``team_average``: per day, the average and the count of the reps they see, never their own — and no
+average on a day with fewer than ``MIN_GROUP`` check-ins, as an average of one or two would give
+someone's score away. Check-ins have no admin page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, QuerySet
 
-from extramile.accounts.models import User
+from extramile.accounts.models import Role, User
+from extramile.accounts.scoping import visible_users
 from extramile.culture.models import CheckIn
 
 SCORES = (1, 2, 3, 4, 5)
@@ -61,11 +63,20 @@ class DayAverage:
     average: float | None  # None when fewer than MIN_GROUP checked in
 
 
-def team_average(users: QuerySet[User], day: dt.date, days: int = TREND_DAYS) -> list[DayAverage]:
-    """Per day with any check-in: how many of ``users`` checked in, and their average score."""
+def team_members(viewer: User) -> QuerySet[User]:
+    """Whose check-ins make ``viewer``'s team average: the reps the viewer sees, never the viewer.
+
+    Reps only, and never the viewer, because the viewer knows their own score: counted in, it would
+    let a manager with two reps subtract it from a "three" and learn the sum of the two."""
+    return visible_users(viewer).filter(role=Role.REP).exclude(pk=viewer.pk)
+
+
+def team_average(viewer: User, day: dt.date, days: int = TREND_DAYS) -> list[DayAverage]:
+    """Per day with any check-in: how many of ``team_members(viewer)`` checked in, and their average
+    (None on a day with fewer than ``MIN_GROUP``)."""
     since = day - dt.timedelta(days=days - 1)
     rows = (
-        CheckIn.objects.filter(user__in=users, day__gte=since, day__lte=day)
+        CheckIn.objects.filter(user__in=team_members(viewer), day__gte=since, day__lte=day)
         .values("day")
         .annotate(count=Count("id"), average=Avg("score"))
         .order_by("day")

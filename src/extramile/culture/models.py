@@ -62,6 +62,10 @@ class Story(models.Model):
         ]
 
     def __str__(self) -> str:
+        # Django shows this where no rule is asked (the admin's "delete this user?" page lists the
+        # stories that go with them): a private story's words are never in it.
+        if self.is_private:
+            return f"{self.author}: a private story"
         return f"{self.author}, {self.date}: {self.headline}"
 
     @property
@@ -140,4 +144,6 @@ class CheckIn(models.Model):
         indexes = [models.Index(fields=["day"], name="check_in_day")]
 
     def __str__(self) -> str:
-        return f"{self.user}, {self.day}"
+        # Neither the day nor the score: lists that name it (the admin's "delete this user?" page)
+        # must not become a record of someone's days.
+        return f"check-in {self.pk}"

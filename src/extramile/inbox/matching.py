@@ -6,7 +6,8 @@ addresses are compared case-insensitively with ``book.EmailAddress.address``.
 
 When several customers share the address, the one the logging user owns wins, else the one they
 may see; when that still leaves more than one, the message stays unmatched for the rep to match by
-hand (and goes to their common owner, if they have one).
+hand (and goes to their common owner, if they have one). The note saying why counts only customers
+the logging user may see: other books' customers are never counted aloud.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ def choose(found: list[Customer], user: User | None) -> Match:
                 return Match(visible[0], visible[0].owner_id)
             if visible:
                 found = visible
+            else:
+                # Only other books have it: say nothing of how many (the logger's answer must not
+                # tell), and route it to their common owner if they have one.
+                owners = {c.owner_id for c in found}
+                return Match(None, owners.pop() if len(owners) == 1 else None)
         else:
             found = owned
     owners = {c.owner_id for c in found}

@@ -25,6 +25,7 @@ from extramile.book.services import add_email, add_phone, record_contact
 from extramile.inbox import clock
 from extramile.inbox.matching import find_customer, normalise_sender
 from extramile.inbox.models import Channel, InboundMessage, Source
+from extramile.inbox.queries import visible_messages
 
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
 # A message may be logged a little ahead of the server's clock (a phone's clock runs fast).
@@ -41,6 +42,40 @@ class Received:
     message: InboundMessage
     created: bool  # False: a message with this external id was logged before
     note: str = ""  # why it stayed unmatched, when it did
+
+
+# What a logger is told when the message went into a book they cannot see. One sentence for every
+# such book: nothing in it (nor in the answer's status or shape) tells whose book, which customer,
+# which rep, which team or time zone.
+PASSED_ON = "Passed on: the colleague who looks after this sender owes the reply."
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the person who logged a message is told: the page, the API and the CLI render this and
+    nothing else. ``message`` is None when the message went to a book the logger cannot see (it is
+    still stored and owed by the customer's rep, on their Today within the hour)."""
+
+    message: InboundMessage | None
+    created: bool
+    note: str
+
+    @property
+    def passed_on(self) -> bool:
+        return self.message is None
+
+
+def receipt(result: Received, logger: User | None) -> Receipt:
+    """The answer for ``logger`` (None: the company itself — a company token, or the CLI run without
+    ``--user`` by whoever runs the server — which is told everything).
+
+    A logger who may see the message (``visible_messages``) gets it whole; anyone else gets
+    ``PASSED_ON`` and no message: no customer, id, owner or deadline (a deadline is counted in the
+    owner's time zone, so it would tell something of the owner too)."""
+    message = result.message
+    if logger is None or visible_messages(logger).filter(pk=message.pk).exists():
+        return Receipt(message, result.created, result.note)
+    return Receipt(None, result.created, PASSED_ON)
 
 
 def check_fields(

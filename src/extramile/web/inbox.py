@@ -130,19 +130,25 @@ def log_message(request: HttpRequest) -> HttpResponse:
 
 
 def logged_note(result: services.Received, user: User) -> str:
-    message = result.message
+    """What the logger reads: all of it for a message they may see, else one sentence the same for
+    every other book (``services.receipt``)."""
+    answer = services.receipt(result, user)
+    message = answer.message
+    channel = result.message.get_channel_display().lower()
+    if message is None:
+        return f"Logged {channel}. {answer.note}"
     due = timezone.localtime(message.reply_due_at, user.zone())
     who = (
         f"from {message.customer.full_name}"
         if message.customer
-        else f"unmatched{' (' + result.note + ')' if result.note else ''}: match it in the Inbox"
+        else f"unmatched{' (' + answer.note + ')' if answer.note else ''}: match it in the Inbox"
     )
     owner = (
         "you"
         if message.owner_id == user.pk
         else (str(message.owner) if message.owner else "nobody yet")
     )
-    return f"Logged {message.get_channel_display().lower()} {who}. Reply due {due:%a %H:%M}, owed by {owner}."
+    return f"Logged {channel} {who}. Reply due {due:%a %H:%M}, owed by {owner}."
 
 
 @require_POST

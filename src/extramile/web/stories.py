@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers, visible_users
+from extramile.accounts.scoping import visible_customers
 from extramile.book.models import Customer
 from extramile.book.services import search_customers
 from extramile.culture import checkins, services
@@ -255,12 +255,11 @@ def trend(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     day = user.local_date(clock.now())
     mine = checkins.own_trend(user, day)
-    team_users = visible_users(user).exclude(pk=user.pk)
     team: list[checkins.DayAverage] = []
     team_chart = None
-    show_team = team_users.exists()
+    show_team = checkins.team_members(user).exists()
     if show_team:
-        team = checkins.team_average(visible_users(user), day)
+        team = checkins.team_average(user, day)
         team_chart = checkins.chart(
             [(d.day, d.average) for d in team if d.average is not None], day
         )
