@@ -13,7 +13,10 @@ from extramile.feeds import links
 from tests.api.conftest import Api, token_for
 from tests.conftest import NOW
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(NOW, tick=False),
+]  # exact lockout arithmetic
 
 ADDRESS = "203.0.113.5"
 WRONG = "em_not-a-real-token"
