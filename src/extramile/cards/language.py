@@ -36,6 +36,7 @@ class Language:
     people: dict[str, str] = field(default_factory=dict)
     generic: tuple[str, ...] = ()
     stopwords: frozenset[str] = frozenset()
+    calendar: frozenset[str] = frozenset()
 
     @property
     def conjugates(self) -> bool:
@@ -70,6 +71,7 @@ def _load(path: Path) -> Language:
         people=dict(grammar.get("people", {})),
         generic=tuple(sorted(guard.get("generic", []), key=len, reverse=True)),
         stopwords=frozenset(guard.get("stopwords", [])),
+        calendar=frozenset(guard.get("calendar", [])),
     )
 
 
@@ -97,11 +99,19 @@ def choices() -> list[tuple[str, str]]:
     return [(code, lang.name) for code, lang in languages().items()]
 
 
+@functools.cache
 def all_generic() -> tuple[str, ...]:
     """Generic phrases of every language, longest first (a German card may say “Merry Christmas”)."""
     phrases = {phrase for lang in languages().values() for phrase in lang.generic}
     return tuple(sorted(phrases, key=len, reverse=True))
 
 
+@functools.cache
 def all_stopwords() -> frozenset[str]:
     return frozenset(word for lang in languages().values() for word in lang.stopwords)
+
+
+@functools.cache
+def all_calendar() -> frozenset[str]:
+    """Names of days and months in every language."""
+    return frozenset(word for lang in languages().values() for word in lang.calendar)

@@ -69,13 +69,15 @@ def check(card: Card, message: str) -> guard.Verdict:
         return guard.Verdict(True)
     people = messages.members(card)
     recipient = guard.recipient_of(card, people)
-    first = messages.join_names([p.preferred_name or p.first_name for p in people])
+    lang = messages.card_language(card)
+    first = lang.join([p.preferred_name or p.first_name for p in people])
     return guard.judge(
         message,
         messages.draft(card),
         recipient,
-        guard.batch_of(card),
+        guard.earlier_cards(card),
         first or card.recipient_name,
+        guard.book_of(card, people, recipient),
     )
 
 
