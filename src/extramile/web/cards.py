@@ -263,6 +263,8 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
         cards = batch_queryset(request.GET, user, start, end)
         batch = output.build(cards, company, include_notes=request.GET.get("notes") == "1")
         data = output.render(kind, batch, company, options)
+        for warning in batch.warnings:
+            messages.warning(request, warning)
     except PrintError as error:
         messages.error(request, str(error))
         return redirect(reverse("cards") + f"?from={start.isoformat()}&to={end.isoformat()}")
