@@ -310,7 +310,8 @@ def _render(
         smallest = min(payload["sizes"])
         raise PrintError(f"{problem} even at {smallest:g} pt: {', '.join(names[:10])}{more}.")
     if format == "png":
-        return typing.cast(bytes, compiler.compile(format="png", ppi=60))
+        image = compiler.compile(format="png", ppi=60)
+        return typing.cast(bytes, image[0] if isinstance(image, list) else image)
     return typing.cast(bytes, compiler.compile(format="pdf", pdf_tags=False))
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -22,8 +22,16 @@ from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.cards import messages as card_messages
-from extramile.cards import output, services, thanks
-from extramile.cards.models import Card, CardStatus, CardTemplate, Occasion
+from extramile.cards import output, previews, services, thanks
+from extramile.cards.forms import BrandingForm, SignerForm
+from extramile.cards.models import (
+    Card,
+    CardBranding,
+    CardSigner,
+    CardStatus,
+    CardTemplate,
+    Occasion,
+)
 from extramile.cards.printing import PrintError
 from extramile.web.today import answer, current_user, owned_action
 
@@ -357,3 +365,61 @@ def note_skip(request: HttpRequest, pk: int) -> HttpResponse:
         return "Skipped."
 
     return note_step(request, pk, _skip)
+
+
+# --- Card design (the Settings page's Cards section) --------------------------------------------
+
+
+def design_context(user: User, **forms: Any) -> dict[str, Any]:
+    """What the Settings page's Cards section shows: the rep's signature form, and for admins the
+    branding form; each design's preview."""
+    signer, _ = CardSigner.objects.get_or_create(user=user)
+    branding = CardBranding.get()
+    return {
+        "signer_form": forms.get("signer_form") or SignerForm(instance=signer, prefix="signer"),
+        "branding_form": forms.get("branding_form")
+        or (BrandingForm(instance=branding, prefix="branding") if user.is_admin_role else None),
+        "designs": output.DESIGNS,
+        "stamp": int(branding.updated_at.timestamp()) if branding.updated_at else 0,
+    }
+
+
+@require_POST
+@login_required
+def card_design(request: HttpRequest) -> HttpResponse:
+    """Save the rep's signature, or (admins) the company's card branding."""
+    user = current_user(request)
+    if "signer-printed_name" in request.POST:
+        signer, _ = CardSigner.objects.get_or_create(user=user)
+        form = SignerForm(request.POST, instance=signer, prefix="signer")
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your signature on cards is saved.")
+            return redirect(reverse("settings") + "#cards")
+        return render(
+            request, "cards/design.html", design_context(user, signer_form=form), status=422
+        )
+    if not user.is_admin_role:
+        raise PermissionDenied("Only an admin changes the company's card design.")
+    branding_form = BrandingForm(
+        request.POST, request.FILES, instance=CardBranding.get(), prefix="branding"
+    )
+    if branding_form.is_valid():
+        branding = branding_form.save(commit=False)
+        branding.updated_at = clock.now()
+        branding.save()
+        messages.success(request, "The card design is saved.")
+        return redirect(reverse("settings") + "#cards")
+    context = design_context(user, branding_form=branding_form)
+    return render(request, "cards/design.html", context, status=422)
+
+
+@login_required
+def design_preview(request: HttpRequest, design: str) -> HttpResponse:
+    """A sample card in ``design`` with the company's branding, as PNG (cached on disk)."""
+    if design not in output.DESIGNS:
+        raise Http404("No such design.")
+    style = output.style_of(CardBranding.get())
+    response = HttpResponse(previews.preview(design, style), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
