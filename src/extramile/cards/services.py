@@ -236,7 +236,9 @@ def preferences_of(customer: Customer) -> list[tuple[Occasion, str]]:
     )
     return [
         (occasion, "" if occasion.pk not in chosen else ("yes" if chosen[occasion.pk] else "no"))
-        for occasion in Occasion.objects.order_by("-sends_by_default", "name")
+        for occasion in Occasion.objects.exclude(code__startswith="monthly-").order_by(
+            "-sends_by_default", "name"
+        )
     ]
 
 

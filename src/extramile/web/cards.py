@@ -22,7 +22,7 @@ from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
 from extramile.cards import messages as card_messages
-from extramile.cards import output, previews, services, thanks
+from extramile.cards import monthly, output, previews, services, thanks
 from extramile.cards.forms import BrandingForm, SignerForm
 from extramile.cards.models import (
     Card,
@@ -158,6 +158,9 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "previous": (start - dt.timedelta(days=7), end - dt.timedelta(days=7)),
         "next": (start + dt.timedelta(days=7), end + dt.timedelta(days=7)),
         "stats": per_rep_per_month(user, day),
+        "monthly": monthly.summary(
+            day.year, day.month, list(visible_users(user).values_list("pk", flat=True))
+        ),
         "country": Company.get().country,
     }
     return render(request, "cards/card_list.html", context)
@@ -287,7 +290,9 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
 def templates(request: HttpRequest) -> HttpResponse:
     """The rep's own wording per occasion, beside the company's."""
     user = current_user(request)
-    occasions = list(Occasion.objects.order_by("-sends_by_default", "name"))
+    occasions = list(
+        Occasion.objects.exclude(code__startswith="monthly-").order_by("-sends_by_default", "name")
+    )
     own = dict(CardTemplate.objects.filter(user=user).values_list("occasion_id", "text"))
     errors: dict[int, str] = {}
     if request.method == "POST":

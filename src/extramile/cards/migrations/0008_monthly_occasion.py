@@ -1,5 +1,7 @@
-"""The built-in monthly card (off until the company switches the programme on in Settings) and
-twelve themes the company edits."""
+"""The built-in monthly card programme (off until the company switches it on in Settings): the
+programme's occasion "monthly" (a customer's opt-out from it is an opt-out of the programme), one
+occasion per month ("monthly-01" …, one card per household and month) and twelve themes the
+company edits."""
 
 from django.db import migrations
 
@@ -36,11 +38,23 @@ def create(apps, schema_editor):
     )
     for month, name, line in THEMES:
         MonthlyTheme.objects.get_or_create(month=month, defaults={"name": name, "line": line})
+        Occasion.objects.get_or_create(
+            code=f"monthly-{month:02d}",
+            defaults={
+                "name": f"Monthly card ({name})",
+                "greeting": "Thinking of you",
+                "source": "monthly",
+                "month": month,
+                "per_household": True,
+                "sends_by_default": True,
+                "template": TEMPLATE,
+            },
+        )
 
 
 def remove(apps, schema_editor):
-    apps.get_model("cards", "Card").objects.filter(occasion__code="monthly").delete()
-    apps.get_model("cards", "Occasion").objects.filter(code="monthly").delete()
+    apps.get_model("cards", "Card").objects.filter(occasion__source="monthly").delete()
+    apps.get_model("cards", "Occasion").objects.filter(source="monthly").delete()
     apps.get_model("cards", "MonthlyTheme").objects.all().delete()
 
 
