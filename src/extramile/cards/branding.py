@@ -30,11 +30,11 @@ def clean_logo(data: bytes) -> tuple[bytes, int, int]:
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError("That file is not an image: upload a PNG or JPEG logo.") from error
-    image = image.convert("RGBA")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    converted = image.convert("RGBA")
+    converted.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue(), image.width, image.height
+    converted.save(out, format="PNG", optimize=True)
+    return out.getvalue(), converted.width, converted.height
 
 
 def logo_svg(branding: CardBranding) -> str | None:

@@ -40,7 +40,7 @@ class BrandingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language.choices()
+        self.fields["language"].choices = language.choices()  # type: ignore[attr-defined]
         names = dict(Occasion.objects.filter(code__in=DESIGNED).values_list("code", "name"))
         for code in DESIGNED:
             if code in names:

@@ -84,27 +84,26 @@ def plan_month(
         .exclude(occasion__source=Source.MONTHLY)
         .values_list("customer_id", "household_id", "mail_by")
     )
-    for customer_id, household_id, mail_by in nearby:
-        household_id = household_id or household_of.get(customer_id)
-        key = ("h", household_id) if household_id is not None else ("c", customer_id)
-        busy[key].append(mail_by)
+    for customer_id, card_household, mail_by in nearby:
+        home = card_household or household_of.get(customer_id)
+        busy[("h", home) if home is not None else ("c", customer_id)].append(mail_by)
     done: set[tuple[str, int]] = set()
     load: dict[int, Counter[dt.date]] = defaultdict(Counter)
     existing = Card.objects.filter(occasion=occasion, year=year).values_list(
         "owner_id", "customer_id", "household_id", "mail_by"
     )
-    for owner_id, customer_id, household_id, mail_by in existing:
-        done.add(("h", household_id) if household_id is not None else ("c", customer_id))
-        load[owner_id][mail_by] += 1
+    for rep_id, customer_id, card_household, mail_by in existing:
+        done.add(("h", card_household) if card_household is not None else ("c", customer_id))
+        load[rep_id][mail_by] += 1
     new: list[Card] = []
-    for key, (pk, owner_id, household_id) in chosen.items():
+    for key, (pk, rep, home) in chosen.items():
         if key in done:
             continue
         free = [d for d in days if all(abs((d - b).days) >= GAP for b in busy.get(key, []))]
         if not free:
             result.too_close += 1
             continue
-        counts = load[owner_id]
+        counts = load[rep]
         day = min(free, key=lambda d: (counts[d], d))
         counts[day] += 1
         new.append(
@@ -113,9 +112,9 @@ def plan_month(
                 year=year,
                 occasion_on=day,
                 mail_by=day,
-                owner_id=owner_id,
+                owner_id=rep,
                 customer_id=pk,
-                household_id=household_id,
+                household_id=home,
                 created_at=now,
                 updated_at=now,
             )

@@ -32,7 +32,7 @@ from extramile.cards.models import (
     CardTemplate,
     Occasion,
 )
-from extramile.cards.printing import PrintError
+from extramile.cards.printing import DESIGNS, PrintError
 from extramile.web.today import answer, current_user, owned_action
 
 MAX_RANGE = dt.timedelta(days=92)
@@ -384,7 +384,7 @@ def design_context(user: User, **forms: Any) -> dict[str, Any]:
         "signer_form": forms.get("signer_form") or SignerForm(instance=signer, prefix="signer"),
         "branding_form": forms.get("branding_form")
         or (BrandingForm(instance=branding, prefix="branding") if user.is_admin_role else None),
-        "designs": output.DESIGNS,
+        "designs": DESIGNS,
         "stamp": int(branding.updated_at.timestamp()) if branding.updated_at else 0,
     }
 
@@ -422,7 +422,7 @@ def card_design(request: HttpRequest) -> HttpResponse:
 @login_required
 def design_preview(request: HttpRequest, design: str) -> HttpResponse:
     """A sample card in ``design`` with the company's branding, as PNG (cached on disk)."""
-    if design not in output.DESIGNS:
+    if design not in DESIGNS:
         raise Http404("No such design.")
     style = output.style_of(CardBranding.get())
     response = HttpResponse(previews.preview(design, style), content_type="image/png")
