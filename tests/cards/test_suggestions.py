@@ -195,3 +195,20 @@ def test_a_thank_you_note_suggests_a_line_from_the_sale(owner):
     assert "roof rack and bike carrier" in found[0].line
     assert any("camping" in s.line for s in found[1:])
     Sale.objects.all()  # the note's sale stays linked
+
+
+def test_my_wording_page_keeps_one_wording_per_language(client, owner):
+    from tests.conftest import PASSWORD
+
+    client.login(username=owner.username, password=PASSWORD)
+    birthday = Occasion.objects.get(code="birthday")
+    field = f"template-{birthday.pk}"
+    german = client.post("/cards/templates/", {"language": "de", field: "Hallo {preferred_name}!"})
+    assert german.status_code == 302 and german["Location"].endswith("?language=de")
+    client.post("/cards/templates/", {"language": "en", field: "Hi {preferred_name}!"})
+    assert dict(CardTemplate.objects.values_list("language", "text")) == {
+        "de": "Hallo {preferred_name}!",
+        "": "Hi {preferred_name}!",
+    }
+    page = client.get("/cards/templates/?language=de").content.decode()
+    assert "Hallo {preferred_name}!" in page and "Hi {preferred_name}!" not in page

@@ -242,11 +242,14 @@ def preferences_of(customer: Customer) -> list[tuple[Occasion, str]]:
     ]
 
 
-def save_template(user: User, occasion: Occasion, text: str) -> CardTemplate | None:
-    """A rep's own wording for an occasion; empty text goes back to the company's."""
+def save_template(
+    user: User, occasion: Occasion, text: str, language: str = ""
+) -> CardTemplate | None:
+    """A rep's own wording for an occasion in ``language`` ("" = the company's language); empty
+    text goes back to the company's (or the language's built-in) wording."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        CardTemplate.objects.filter(user=user, occasion=occasion).delete()
+        CardTemplate.objects.filter(user=user, occasion=occasion, language=language).delete()
         return None
     error = messages.check_template(text)
     if error:
@@ -254,6 +257,6 @@ def save_template(user: User, occasion: Occasion, text: str) -> CardTemplate | N
     if len(text) > MAX_MESSAGE:
         raise ValidationError(f"A template holds {MAX_MESSAGE} characters at most.")
     template, _ = CardTemplate.objects.update_or_create(
-        user=user, occasion=occasion, defaults={"text": text}
+        user=user, occasion=occasion, language=language, defaults={"text": text}
     )
     return template

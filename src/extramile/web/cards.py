@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
+from extramile.cards import language as card_language
 from extramile.cards import messages as card_messages
 from extramile.cards import monthly, output, previews, services, thanks
 from extramile.cards.forms import BrandingForm, SignerForm
@@ -293,7 +294,12 @@ def templates(request: HttpRequest) -> HttpResponse:
     occasions = list(
         Occasion.objects.exclude(code__startswith="monthly-").order_by("-sends_by_default", "name")
     )
-    own = dict(CardTemplate.objects.filter(user=user).values_list("occasion_id", "text"))
+    company = card_messages.company_language()
+    chosen = str(request.POST.get("language") or request.GET.get("language") or "")
+    lang = "" if chosen not in card_language.languages() or chosen == company else chosen
+    own = dict(
+        CardTemplate.objects.filter(user=user, language=lang).values_list("occasion_id", "text")
+    )
     errors: dict[int, str] = {}
     if request.method == "POST":
         for occasion in occasions:
@@ -302,15 +308,21 @@ def templates(request: HttpRequest) -> HttpResponse:
                 continue
             text = str(request.POST[field])
             try:
-                services.save_template(user, occasion, text)
+                services.save_template(user, occasion, text, lang)
             except ValidationError as error:
                 errors[occasion.pk] = " ".join(error.messages)
             own[occasion.pk] = text
         if not errors:
             messages.success(request, "Saved your card wording.")
-            return redirect("card-templates")
+            suffix = f"?language={lang}" if lang else ""
+            return redirect(reverse("card-templates") + suffix)
     rows = [(o, own.get(o.pk, ""), errors.get(o.pk, "")) for o in occasions]
-    context = {"rows": rows, "fields": card_messages.FIELDS}
+    context = {
+        "rows": rows,
+        "fields": card_messages.FIELDS,
+        "language": lang or company,
+        "languages": card_language.choices(),
+    }
     return render(request, "cards/templates.html", context, status=422 if errors else 200)
 
 
