@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from extramile.cards.models import Card, CardTemplate, Occasion, OccasionPreference
+from extramile.cards.models import Card, CardTemplate, MonthlyTheme, Occasion, OccasionPreference
 
 
 @admin.register(Occasion)
@@ -38,3 +38,9 @@ class CardAdmin(admin.ModelAdmin):
     raw_id_fields = ("owner", "customer", "household", "sale")
     date_hierarchy = "mail_by"
     readonly_fields = ("personal", "created_at", "updated_at")
+
+
+@admin.register(MonthlyTheme)
+class MonthlyThemeAdmin(admin.ModelAdmin):
+    list_display = ("month", "name", "line")
+    ordering = ("month",)

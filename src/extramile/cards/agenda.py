@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionKind, Priority
 from extramile.agenda.registry import ActionSpec, completer, planner, preparer
-from extramile.cards import thanks
+from extramile.cards import monthly, thanks
 from extramile.cards.models import Card, CardStatus, Source
 from extramile.cards.planning import plan_cards
 
@@ -41,7 +41,12 @@ def prepare_cards(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int
     """Plan the cards due to be mailed within the horizon, and any still in time for an occasion
     from today on whose mail-by date has passed (a customer added this week, say): late, not lost."""
     lead = dt.timedelta(days=Company.get().card_lead_days)
-    return plan_cards(day - lead, day + HORIZON, now, owners, not_before=day).created
+    created = plan_cards(day - lead, day + HORIZON, now, owners, not_before=day).created
+    # The monthly programme (when switched on) after the occasions, so its cards keep a week
+    # away from theirs.
+    for year, month in monthly.months_ahead(day):
+        created += monthly.plan_month(year, month, now, owners).created
+    return created
 
 
 def open_cards(owners: QuerySet[User]) -> QuerySet[Card]:

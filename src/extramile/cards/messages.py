@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from extramile.accounts.models import Company, User
 from extramile.book.family import relatives
 from extramile.book.models import Customer, Fact, FactCategory, KeyDate, KeyDateKind, Sale
-from extramile.cards.models import Card, CardTemplate, Occasion, Source
+from extramile.cards import language, writing
+from extramile.cards.models import Card, CardBranding, CardTemplate, MonthlyTheme, Occasion, Source
 
 FIELD = re.compile(r"\{([^{}]*)\}")
 
@@ -34,6 +35,7 @@ FIELDS = {
     "rep_name": "Your full name",
     "rep_first_name": "Your first name",
     "company": "The company's name",
+    "theme": "The month's line (the monthly card)",
 }
 
 NOT_FAMILY = {"colleague", "other"}
@@ -61,11 +63,37 @@ def render(template: str, fields: dict[str, str]) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
-def join_names(names: list[str]) -> str:
-    names = [n for n in names if n]
-    if len(names) <= 1:
-        return names[0] if names else ""
-    return ", ".join(names[:-1]) + " and " + names[-1]
+def join_names(names: list[str], lang: language.Language | None = None) -> str:
+    return (lang or language.get("en")).join(names)
+
+
+def company_language() -> str:
+    return CardBranding.get().language
+
+
+def card_language(card: Card, company: str | None = None) -> language.Language:
+    """The recipient's language when there is wording for it, else the company's, else English."""
+    company = company if company is not None else company_language()
+    return language.get(card.customer.language, company)
+
+
+def addressee(card: Card, people: list[Customer] | None = None) -> str:
+    """The name on the envelope. A wedding anniversary goes to the couple ("Ben and Anna Bauer",
+    or "Ben Bauer and Anna Klein"); other household cards to the household ("The Bauer Family");
+    a personal card to the person."""
+    if card.household_id is None:
+        return card.customer.full_name
+    if card.occasion.source == Source.WEDDING:
+        couple = (people or members(card))[:2]
+        if len(couple) == 2:
+            lang = card_language(card)
+            first = [p.preferred_name or p.first_name for p in couple]
+            if couple[0].last_name == couple[1].last_name:
+                return f"{lang.join(first)} {couple[0].last_name}".strip()
+            return lang.join(
+                [f"{f} {p.last_name}".strip() for f, p in zip(first, couple, strict=True)]
+            )
+    return card.recipient_name
 
 
 def members(card: Card) -> list[Customer]:
@@ -121,6 +149,9 @@ def card_fields(card: Card, rep: User | None = None) -> dict[str, str]:
     people = members(card)
     person = people[0]
     rep = rep or card.owner
+    lang = card_language(card)
+    if card.occasion.source == Source.WEDDING:
+        people = people[:2]
     first_names = [p.preferred_name or p.first_name for p in people]
     since = (
         person.customer_since
@@ -131,10 +162,10 @@ def card_fields(card: Card, rep: User | None = None) -> dict[str, str]:
     last_sale = Sale.objects.filter(customer__in=people).order_by("-date", "-id").first()
     household_name = card.household.name if card.household_id and card.household else ""
     return {
-        "preferred_name": join_names(first_names) or person.full_name,
-        "first_name": join_names([p.first_name for p in people]),
+        "preferred_name": lang.join(first_names) or person.full_name,
+        "first_name": lang.join([p.first_name for p in people]),
         "last_name": person.last_name,
-        "recipient": card.recipient_name,
+        "recipient": addressee(card, people),
         "household_name": household_name,
         "occasion": card.occasion.name,
         "year": str(card.year),
@@ -142,11 +173,20 @@ def card_fields(card: Card, rep: User | None = None) -> dict[str, str]:
         "years": anniversary_years(card, person),
         "years_as_customer": years_between(since, card.occasion_on),
         "last_purchase": last_sale.description if last_sale else "",
-        "purchase": join_names(purchases(card)),
+        "purchase": lang.join(purchases(card)),
         "rep_name": rep.get_full_name() or rep.username,
         "rep_first_name": rep.first_name or rep.username,
         "company": Company.get().name,
+        "theme": theme_line(card),
     }
+
+
+def theme_line(card: Card) -> str:
+    """The monthly card's line for its month; "" for other cards."""
+    if card.occasion.source != Source.MONTHLY:
+        return ""
+    found = MonthlyTheme.objects.filter(month=card.occasion_on.month).values_list("line", flat=True)
+    return found.first() or ""
 
 
 def purchases(card: Card) -> list[str]:
@@ -158,14 +198,36 @@ def purchases(card: Card) -> list[str]:
     return list(sales.order_by("id").values_list("description", flat=True))
 
 
-def template_for(occasion: Occasion, user: User) -> str:
-    """The rep's own wording for this occasion if they have one, else the company's."""
-    own = CardTemplate.objects.filter(occasion=occasion, user=user).values_list("text", flat=True)
-    return own.first() or occasion.template or "Dear {preferred_name},\n\n"
+def template_for(occasion: Occasion, user: User, lang: str = "", company: str = "") -> str:
+    """The wording for a card in language ``lang``: the rep's own for that language, else the
+    built-in wording of that language; in the company's language (or with nothing for ``lang``)
+    the rep's own, else the company's."""
+    company = company or company_language()
+    own = dict(
+        CardTemplate.objects.filter(occasion=occasion, user=user).values_list("language", "text")
+    )
+    lang = language.main_code(lang) or language.main_code(company)
+    if lang != language.main_code(company):
+        if own.get(lang):
+            return own[lang]
+        builtin = language.languages().get(lang)
+        if builtin is not None and builtin.templates.get(occasion.code):
+            return builtin.templates[occasion.code]
+    return own.get("") or occasion.template or "Dear {preferred_name},\n\n"
+
+
+def greeting_for(occasion: Occasion, lang: language.Language, company: str = "") -> str:
+    """The card's front line in the card's language (the company's own in its language)."""
+    company = company or company_language()
+    if lang.code != language.main_code(company) and lang.greetings.get(occasion.code):
+        return lang.greetings[occasion.code]
+    return occasion.greeting or occasion.name
 
 
 def draft(card: Card) -> str:
-    return render(template_for(card.occasion, card.owner), card_fields(card))
+    company = company_language()
+    lang = card_language(card, company)
+    return render(template_for(card.occasion, card.owner, lang.code, company), card_fields(card))
 
 
 @dataclass(frozen=True)
@@ -174,37 +236,31 @@ class Suggestion:
     line: str  # a starting line to put in the card and make one's own
 
 
-# A starting line per kind of fact: with the fact's first tag where one reads well, else the fact.
-WITH_TAG = {
-    FactCategory.HOBBY: "I hope you still find time for {tag}.",
-    FactCategory.WORK: "I hope work in {tag} is treating you well.",
-    FactCategory.VEHICLE: "I hope the car is still treating you well.",
-}
-WITH_TEXT = {
-    FactCategory.HOBBY: "I hope you still find time for this: {text}.",
-    FactCategory.LIFE_EVENT: "I was so glad to hear your news: {text}.",
-    FactCategory.WORK: "I hope all is going well at work: {text}.",
-    FactCategory.FAMILY: "Please give my best to everyone at home: {text}.",
-}
-GENERIC_TAGS = {"interest", "industry", "pets"}
-
-
-def fact_line(fact: Fact) -> str:
-    """A starting line drawn from a fact, for the rep to make their own."""
-    category = FactCategory(fact.category)
-    tags = [t for t in fact.tag_list if t not in GENERIC_TAGS]
-    if category in WITH_TAG and (tags or "{tag}" not in WITH_TAG[category]):
-        return WITH_TAG[category].format(tag=tags[0] if tags else "")
-    text = fact.text.strip().rstrip(".")
-    text = text[:1].lower() + text[1:]
-    return WITH_TEXT.get(category, "I remember you telling me: {text}.").format(text=text)
+def batch_position(card: Card) -> int:
+    """How many of the rep's cards of the same mail-by week come before this one: where its
+    suggestions start among the patterns, so neighbouring cards read differently."""
+    monday = card.mail_by - dt.timedelta(days=card.mail_by.weekday())
+    return Card.objects.filter(
+        owner_id=card.owner_id,
+        mail_by__gte=monday,
+        mail_by__lt=monday + dt.timedelta(days=7),
+        pk__lt=card.pk,
+    ).count()
 
 
 def suggestions(card: Card, now: dt.datetime) -> list[Suggestion]:
-    """Personal lines to choose from: pinned facts, life events and recent facts first, then family
-    and the last purchase."""
+    """Personal lines to choose from, written in the card's language: for a thank-you note the
+    sale first; then pinned facts, life events and recent facts; family; the last purchase."""
     people = members(card)
+    lang = card_language(card)
+    seed = batch_position(card)
     found: list[Suggestion] = []
+    bought = purchases(card)
+    if bought:
+        phrase = lang.join([writing.purchase_phrase(b, lang) for b in bought])
+        line = writing.compose(lang, "thank_you", {"purchase": phrase}, seed)
+        if line:
+            found.append(Suggestion(f"Bought {lang.join(bought)}", line))
     facts = Fact.objects.filter(customer__in=people).order_by("-pinned", "-learned_on", "-id")
     recent = (now - RECENT).date()
     chosen = [
@@ -215,20 +271,22 @@ def suggestions(card: Card, now: dt.datetime) -> list[Suggestion]:
         or (f.learned_on and f.learned_on >= recent)
     ]
     chosen += [f for f in facts if f not in chosen]
-    for fact in chosen[:4]:
-        found.append(Suggestion(fact.text, fact_line(fact)))
+    for index, fact in enumerate(chosen[:4]):
+        line = writing.fact_line(fact.text, fact.category, fact.tag_list, lang, seed + index)
+        if line:
+            found.append(Suggestion(fact.text, line))
     family = [r.customer for r in relatives(people[0]) if r.label not in NOT_FAMILY]
     others = [c for c in family if c not in people][:3]
     if others:
-        names = join_names([c.preferred_name or c.first_name for c in others])
-        found.append(Suggestion(f"Family: {names}", f"Please give my love to {names}."))
+        names = lang.join([c.preferred_name or c.first_name for c in others])
+        line = writing.compose(lang, "relative", {"name": names}, seed)
+        found.append(Suggestion(f"Family: {names}", line))
     last_sale = Sale.objects.filter(customer__in=people).order_by("-date", "-id").first()
-    if last_sale:
-        found.append(
-            Suggestion(
-                f"Bought {last_sale.description} on {last_sale.date:%d %b %Y}",
-                f"I hope the {last_sale.description} is serving you well — "
-                "call me any time it needs attention.",
+    if last_sale and not bought:
+        phrase = writing.purchase_phrase(last_sale.description, lang)
+        line = writing.compose(lang, "purchase", {"purchase": phrase}, seed)
+        if line:
+            found.append(
+                Suggestion(f"Bought {last_sale.description} on {last_sale.date:%d %b %Y}", line)
             )
-        )
     return found[:MAX_SUGGESTIONS]

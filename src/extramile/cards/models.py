@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -24,11 +25,12 @@ class Source(models.TextChoices):
     NTH_WEEKDAY = "nth_weekday", "The nth weekday of a month"
     SALE = "sale", "A sale (a thank-you note, created when the sale is recorded)"
     ARTICLE = "article", "An article by post (created when the article mailing goes out)"
+    MONTHLY = "monthly", "The monthly card (one a month to everyone, when switched on)"
 
 
 # Sources whose cards are created by something that happens (a sale, an article mailing), never
 # by the calendar planner.
-CREATED_ELSEWHERE = {Source.SALE, Source.ARTICLE}
+CREATED_ELSEWHERE = {Source.SALE, Source.ARTICLE, Source.MONTHLY}
 
 
 # Sources whose date belongs to one customer: they are planned from the book, not the calendar.
@@ -150,16 +152,20 @@ class OccasionPreference(models.Model):
 
 
 class CardTemplate(models.Model):
-    """A rep's own wording for an occasion, used instead of the company's."""
+    """A rep's own wording for an occasion, used instead of the company's; one per language
+    (``language`` empty: the company's language)."""
 
     occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="rep_templates")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_templates"
     )
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
     text = models.TextField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["occasion", "user"], name="template_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["occasion", "user", "language"], name="template_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}'s {self.occasion} message"
@@ -332,3 +338,83 @@ class Card(models.Model):
     @property
     def needs_address(self) -> bool:
         return self.postal_source is None
+
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is written #RRGGBB, e.g. #1f4e79.")
+
+
+class CardBranding(models.Model):
+    """How the company's cards look and speak (a singleton, primary key 1): the company's card
+    language, logo, colours, sign-off, the handwriting font, a design per occasion and the monthly
+    card programme's switch."""
+
+    language = models.CharField(
+        "the company's language",
+        max_length=10,
+        default="en",
+        help_text="Cards for customers without a language of their own (or one without wording).",
+    )
+    logo = models.BinaryField(blank=True, default=b"", editable=True)
+    logo_width = models.PositiveIntegerField(default=0)
+    logo_height = models.PositiveIntegerField(default=0)
+    primary_colour = models.CharField(max_length=7, default="#1f4e79", validators=[HEX_COLOUR])
+    accent_colour = models.CharField(max_length=7, default="#c8a951", validators=[HEX_COLOUR])
+    sign_off = models.CharField(
+        max_length=100, blank=True, help_text="Above the signature; empty: the language's own."
+    )
+    handwriting = models.BooleanField(
+        "handwriting-style messages",
+        default=False,
+        help_text="Print messages and signatures in a handwriting font (Dancing Script).",
+    )
+    designs = models.JSONField(default=dict, blank=True, help_text="Occasion code → design.")
+    monthly = models.BooleanField(
+        "the monthly card",
+        default=False,
+        help_text="One card a month to every customer and prospect, on the month's theme.",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "card branding"
+
+    def __str__(self) -> str:
+        return "Card branding"
+
+    @classmethod
+    def get(cls) -> CardBranding:
+        branding, _ = cls.objects.get_or_create(pk=1)
+        return branding
+
+
+class CardSigner(models.Model):
+    """How a rep signs: the printed name and title under the signature and above the return
+    address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_signer"
+    )
+    printed_name = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=100, blank=True, help_text="For example Sales advisor.")
+
+    def __str__(self) -> str:
+        return self.printed_name or str(self.user)
+
+
+class MonthlyTheme(models.Model):
+    """The monthly card's theme for one month: its name and the line the card says."""
+
+    month = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=100)
+    line = models.CharField(max_length=300, help_text="The card's line for the month.")
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="monthly_theme_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month}: {self.name}"

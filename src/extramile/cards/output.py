@@ -20,10 +20,11 @@ from dataclasses import asdict, dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from extramile.accounts.models import Company
+from extramile.accounts.models import Company, User
 from extramile.book.models import PostalAddress
+from extramile.cards import language
 from extramile.cards.addresses import format_address
-from extramile.cards.models import Card, CardStatus, Source
+from extramile.cards.models import Card, CardBranding, CardSigner, CardStatus, Source
 from extramile.cards.printing import (
     ENVELOPES,
     LAYOUTS,
@@ -32,6 +33,7 @@ from extramile.cards.printing import (
     PrintCard,
     PrintError,
     Sender,
+    Style,
     render_file,
 )
 
@@ -68,10 +70,28 @@ class Options:
                 raise PrintError(f"Unknown {what} “{value}”: use one of {', '.join(allowed)}.")
 
 
+DEFAULT_DESIGNS = {
+    "birthday": "confetti",
+    "wedding": "rings",
+    "christmas": "evergreen",
+    "new_year": "evergreen",
+    "hanukkah": "evergreen",
+    "thank_you": "botanical",
+    "monthly": "botanical",
+}
+
+
+def design_for(code: str, branding: CardBranding) -> str:
+    """The company's chosen design for an occasion, else the built-in default."""
+    return str(branding.designs.get(code) or DEFAULT_DESIGNS.get(code, "classic"))
+
+
 @dataclass
 class Batch:
     cards: list[Card]
     items: list[PrintCard] = field(default_factory=list)
+    style: Style = field(default_factory=Style)
+    warnings: list[str] = field(default_factory=list)
 
 
 def ready_cards(cards: QuerySet[Card]) -> QuerySet[Card]:
@@ -92,26 +112,65 @@ def address_lines(place: PostalAddress | None, home_country: str) -> list[str]:
 def build(cards: QuerySet[Card], company: Company, include_notes: bool = False) -> Batch:
     """The batch's print items. ``include_notes``: print the handwritten thank-you notes in the
     cards PDF too (their message, else the draft); otherwise only their envelopes and labels."""
-    from extramile.cards.messages import draft
+    from extramile.cards.messages import addressee, draft, greeting_for
 
-    batch = Batch(cards=list(ready_cards(cards)))
+    branding = CardBranding.get()
+    batch = Batch(cards=list(ready_cards(cards)), style=style_of(branding))
+    signers = {s.user_id: s for s in CardSigner.objects.filter(user__cards__in=cards).distinct()}
+    couples = {card.pk for card in batch.cards if card.occasion.source == Source.WEDDING}
+    senders: dict[int, tuple[str, ...]] = {}
     for card in batch.cards:
         handwritten = card.handwritten and not (include_notes and card.occasion.is_thank_you)
         message = "" if handwritten else card.message
         if card.occasion.is_thank_you and not handwritten and not message.strip():
             message = draft(card)
+        lang = language.get(card.customer.language, branding.language)
+        signer = signers.get(card.owner_id)
+        if card.owner_id not in senders:
+            senders[card.owner_id] = sender_lines(card.owner, signer, company)
         batch.items.append(
             PrintCard(
-                recipient=card.recipient_name,
+                recipient=addressee(card) if card.pk in couples else card.recipient_name,
                 address=address_lines(card.postal_source, company.country),
-                occasion=card.occasion.greeting or card.occasion.name,
+                occasion=greeting_for(card.occasion, lang, branding.language),
                 message=message,
                 handwritten=handwritten,
-                signature=card.owner.get_full_name() or card.owner.username,
+                signature=signed_name(card.owner, signer),
                 reference=f"C-{card.pk}",
+                design=design_for(card.occasion.code, branding),
+                language=lang.code,
+                title=signer.title if signer else "",
+                sign_off="" if has_sign_off(message) else (branding.sign_off or ""),
+                sender=senders[card.owner_id],
             )
         )
     return batch
+
+
+def signed_name(user: User, signer: CardSigner | None) -> str:
+    return (signer.printed_name if signer else "") or user.get_full_name() or user.username
+
+
+def sender_lines(user: User, signer: CardSigner | None, company: Company) -> tuple[str, ...]:
+    """The return address: the rep's printed name, then the company and its address."""
+    return (signed_name(user, signer), *sender_of(company).lines())
+
+
+def has_sign_off(message: str) -> bool:
+    """Whether the message already ends with a closing line ("With warm wishes,")."""
+    last = message.strip().rsplit("\n", 1)[-1].strip()
+    return last.endswith(",") or (0 < len(last.split()) <= 3)
+
+
+def style_of(branding: CardBranding) -> Style:
+    from extramile.cards.branding import logo_svg
+
+    return Style(
+        primary=branding.primary_colour,
+        accent=branding.accent_colour,
+        logo=logo_svg(branding),
+        handwriting=branding.handwriting,
+    )
 
 
 def sender_of(company: Company) -> Sender:
@@ -134,7 +193,12 @@ def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes
         raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
     options.check()
     return render_file(
-        kind, batch.items, sender_of(company), **asdict(options.resolved(company.country))
+        kind,
+        batch.items,
+        sender_of(company),
+        **asdict(options.resolved(company.country)),
+        style=batch.style,
+        warnings=batch.warnings,
     )
 
 

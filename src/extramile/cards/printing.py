@@ -19,15 +19,17 @@ import json
 import re
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import typst
 
+from extramile.cards import fonts
+
 TEMPLATES = Path(__file__).parent / "typst"
-# Extra font folders, e.g. with Noto Sans CJK: the embedded fonts cover Latin, Greek and Cyrillic
-# only; other scripts print as empty boxes unless a font here has them (Typst falls back to it).
+# Extra font folders beyond the shipped handwriting font and the system's Noto fonts (fonts.py).
 FONT_DIRS: list[Path] = []
+DESIGNS = ("classic", "confetti", "evergreen", "rings", "botanical")
 
 LAYOUTS = ("folded", "page")
 PAPERS = ("letter", "a4")
@@ -95,12 +97,30 @@ class PrintCard:
     handwritten: bool
     signature: str
     reference: str = ""
+    design: str = "classic"
+    language: str = "en"
+    title: str = ""  # the rep's title, under the signature
+    sign_off: str = ""  # above the signature, when the message has none of its own
+    sender: tuple[str, ...] = ()  # the return address (the rep and the company); () = the batch's
+
+
+@dataclass(frozen=True)
+class Style:
+    """The company's branding on the cards: colours, a logo (SVG text), the handwriting font."""
+
+    primary: str = "#1f4e79"
+    accent: str = "#c8a951"
+    logo: str | None = None
+    handwriting: bool = False
 
 
 @dataclass(frozen=True)
 class Sender:
     name: str
     address: list[str]
+
+    def lines(self) -> list[str]:
+        return [line for line in (self.name, *self.address) if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -217,12 +237,48 @@ def _lines_size(lines: Sequence[str], sizes: Sequence[float], width: float, heig
 # --- Rendering ----------------------------------------------------------------------------------
 
 
-def _overflowing(template: str, payload: dict[str, typing.Any]) -> tuple[typst.Compiler, list[int]]:
+def _texts(card: PrintCard) -> str:
+    parts = [card.recipient, *card.address, card.occasion, card.message, card.signature]
+    return "\n".join([*parts, card.title, card.sign_off, *card.sender])
+
+
+def printable(
+    cards: Sequence[PrintCard], warnings: list[str] | None = None
+) -> tuple[list[PrintCard], set[str]]:
+    """The cards whose every script has a font, and the scripts they need. A card with text in a
+    script no installed font covers is left out (it would print as empty boxes), with a warning
+    that names the script, the package to install and the cards."""
+    kept: list[PrintCard] = []
+    scripts: set[str] = set()
+    left_out: dict[str, list[PrintCard]] = {}
+    for card in cards:
+        needed = fonts.scripts_of(_texts(card))
+        problems = fonts.missing(needed)
+        if problems:
+            for problem in problems:
+                left_out.setdefault(problem, []).append(card)
+            continue
+        kept.append(card)
+        scripts |= needed
+    for problem, which in left_out.items():
+        names = ", ".join(_describe(card) for card in which[:5])
+        more = f" and {len(which) - 5} more" if len(which) > 5 else ""
+        message = f"Left out {len(which)} card(s): {problem}: {names}{more}."
+        if warnings is not None:
+            warnings.append(message)
+    if left_out and not kept:
+        raise PrintError(" ".join(f"Nothing to print: {p}." for p in left_out))
+    return kept, scripts
+
+
+def _overflowing(
+    template: str, payload: dict[str, typing.Any], scripts: set[str]
+) -> tuple[typst.Compiler, list[int]]:
     """Lay the document out once; return the compiler (to export from) and overflowing items."""
     compiler = typst.Compiler(
         str(TEMPLATES / template),
         root=str(TEMPLATES),
-        font_paths=[str(folder) for folder in FONT_DIRS],
+        font_paths=[*fonts.folders(scripts), *(str(folder) for folder in FONT_DIRS)],
         ignore_system_fonts=True,
         sys_inputs={"data": json.dumps(payload)},
     )
@@ -230,19 +286,32 @@ def _overflowing(template: str, payload: dict[str, typing.Any]) -> tuple[typst.C
 
 
 def _render(
-    template: str, payload: dict[str, typing.Any], items: list[PrintCard], problem: str
+    template: str,
+    payload: dict[str, typing.Any],
+    items: list[PrintCard],
+    problem: str,
+    scripts: set[str] | None = None,
+    format: str = "pdf",
 ) -> bytes:
     """Compile ``template`` with ``payload`` (whose ``items`` match ``items``) to PDF bytes."""
-    compiler, overflowing = _overflowing(template, payload)
+    scripts = scripts if scripts is not None else printable(items)[1]
+    payload["fonts"] = fonts.families(scripts)
+    for item, card in zip(payload["items"], items, strict=True):
+        item["dir"] = fonts.direction(card.message or card.recipient)
+        item["lang"] = card.language
+    compiler, overflowing = _overflowing(template, payload, scripts)
     if overflowing:
         for index in overflowing:
             payload["items"][index]["fit"] = True
-        compiler, overflowing = _overflowing(template, payload)
+        compiler, overflowing = _overflowing(template, payload, scripts)
     if overflowing:
         names = [_describe(items[index]) for index in overflowing]
         more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         smallest = min(payload["sizes"])
         raise PrintError(f"{problem} even at {smallest:g} pt: {', '.join(names[:10])}{more}.")
+    if format == "png":
+        image = compiler.compile(format="png", ppi=60)
+        return typing.cast(bytes, image[0] if isinstance(image, list) else image)
     return typing.cast(bytes, compiler.compile(format="pdf", pdf_tags=False))
 
 
@@ -269,7 +338,7 @@ def _card_geometry(layout: str, paper: str) -> dict[str, float]:
             "bottom": margin,
             "width": width - 2 * margin,
             "height": height - 2 * margin,
-            "reference_dy": 0.5 * INCH,
+            "band": 1.6 * INCH,
         }
     # Folded: landscape, the message on the right half.
     side, top, bottom = 0.7 * INCH, 1.1 * INCH, 0.9 * INCH
@@ -282,38 +351,58 @@ def _card_geometry(layout: str, paper: str) -> dict[str, float]:
         "bottom": bottom,
         "width": height / 2 - 2 * side,
         "height": width - top - bottom,
-        "reference_dy": 0.5 * INCH,
+        "band": 0.0,
     }
 
 
 def _card_height(
-    card: PrintCard, paragraphs: list[str], layout: str, size: float, width: float
+    card: PrintCard,
+    paragraphs: list[str],
+    layout: str,
+    size: float,
+    width: float,
+    handwriting: bool = False,
 ) -> float:
     """Estimated height of a card's text at message size ``size``."""
-    body = _text_height(paragraphs, size, width) + _text_height([card.signature], size, width)
-    body += 1.2 * size
+    scale = 1.15 if handwriting else 1.0
+    signature = [card.signature, card.sign_off, card.title]
+    body = _text_height(paragraphs, size * scale, width)
+    body += _text_height([s for s in signature if s], size * scale, width) + 1.2 * size
     if layout == "folded":
         return body
-    header = _text_height([card.recipient], 11, width) + 0.5 * INCH + 0.35 * INCH
-    return header + _text_height([card.occasion], 28 * 1.1, width) + body
+    return 1.6 * INCH + 0.35 * INCH + body
 
 
-def _card_item(card: PrintCard, layout: str, geometry: dict[str, float]) -> dict[str, typing.Any]:
+def _card_item(
+    card: PrintCard, layout: str, geometry: dict[str, float], style: Style
+) -> dict[str, typing.Any]:
     paragraphs = _paragraphs(card.message)
     sizes = FOLDED_SIZES if layout == "folded" else CARD_SIZES
     width, height = geometry["width"], geometry["height"] * SAFETY
-    size = _largest(sizes, lambda s: _card_height(card, paragraphs, layout, s, width) <= height)
+    hand = style.handwriting
+    size = _largest(
+        sizes, lambda s: _card_height(card, paragraphs, layout, s, width, hand) <= height
+    )
     return {
-        "recipient": card.recipient,
         "occasion": card.occasion,
         "message": paragraphs,
         "signature": card.signature,
-        "reference": card.reference,
+        "sign_off": card.sign_off,
+        "title": card.title,
+        "design": card.design if card.design in DESIGNS else "classic",
         "size": size,
     }
 
 
-def cards_pdf(cards: list[PrintCard], *, layout: str = "page", paper: str = "letter") -> bytes:
+def cards_pdf(
+    cards: list[PrintCard],
+    *,
+    layout: str = "page",
+    paper: str = "letter",
+    style: Style | None = None,
+    warnings: list[str] | None = None,
+    format: str = "pdf",
+) -> bytes:
     """The cards as one PDF, one page per card.
 
     ``page``: portrait, recipient line, occasion heading, message and signature. ``folded``: the
@@ -332,15 +421,19 @@ def cards_pdf(cards: list[PrintCard], *, layout: str = "page", paper: str = "let
             f"All {len(cards)} cards are handwritten: there is no card page to print "
             "(their envelopes and labels still print)."
         )
+    printed, scripts = printable(printed, warnings)
+    style = style or Style()
     geometry = _card_geometry(layout, paper)
     payload = {
         "title": "Cards",
         "layout": layout,
         "geometry": geometry,
+        "style": asdict(style),
         "sizes": FOLDED_SIZES if layout == "folded" else CARD_SIZES,
-        "items": [_card_item(card, layout, geometry) for card in printed],
+        "items": [_card_item(card, layout, geometry, style) for card in printed],
     }
-    return _render("cards.typ", payload, printed, "The message does not fit on one card")
+    problem = "The message does not fit on one card"
+    return _render("cards.typ", payload, printed, problem, scripts, format)
 
 
 # --- Envelopes ----------------------------------------------------------------------------------
@@ -369,11 +462,16 @@ def _address_item(
 ) -> dict[str, typing.Any]:
     lines = [line for line in (card.recipient, *card.address) if line.strip()]
     size = _lines_size(lines, sizes, width, height)
-    return {"lines": lines, "reference": card.reference, "size": size}
+    sender = [line for line in card.sender if line.strip()] or None
+    return {"lines": lines, "reference": card.reference, "size": size, "sender": sender}
 
 
 def envelopes_pdf(
-    cards: list[PrintCard], *, size: str = "no10", sender: Sender | None = None
+    cards: list[PrintCard],
+    *,
+    size: str = "no10",
+    sender: Sender | None = None,
+    warnings: list[str] | None = None,
 ) -> bytes:
     """One envelope per page (C6 162x114 mm, A7 7.25x5.25 in or #10 9.5x4.125 in, landscape):
     the sender top left, the recipient centred right, the reference in small print bottom left.
@@ -383,7 +481,7 @@ def envelopes_pdf(
     does not fit even at 8 pt.
     """
     _check_option(size, ENVELOPES, "envelope size")
-    printed = _addressed(cards)
+    printed, scripts = printable(_addressed(cards), warnings)
     geometry = _envelope_geometry(size)
     width, height = geometry["to_width"], geometry["to_bottom"] - geometry["to_y"]
     sender_lines = None
@@ -396,7 +494,8 @@ def envelopes_pdf(
         "sizes": ENVELOPE_FONT_SIZES,
         "items": [_address_item(card, ENVELOPE_FONT_SIZES, width, height) for card in printed],
     }
-    return _render("envelopes.typ", payload, printed, "The address does not fit on the envelope")
+    problem = "The address does not fit on the envelope"
+    return _render("envelopes.typ", payload, printed, problem, scripts)
 
 
 # --- Labels -------------------------------------------------------------------------------------
@@ -420,7 +519,9 @@ def _sheet_geometry(sheet: Sheet) -> dict[str, float]:
     }
 
 
-def labels_pdf(cards: list[PrintCard], *, sheet: str = "avery5160") -> bytes:
+def labels_pdf(
+    cards: list[PrintCard], *, sheet: str = "avery5160", warnings: list[str] | None = None
+) -> bytes:
     """Address labels: recipient and address lines, filled row by row, as many sheets as needed.
 
     ``avery5160``: Letter, 30 labels (3 x 10, 2.625 x 1 in). ``l7160``: A4, 21 labels (3 x 7,
@@ -429,7 +530,7 @@ def labels_pdf(cards: list[PrintCard], *, sheet: str = "avery5160") -> bytes:
     fit, for an unknown sheet, an empty list or no card with an address.
     """
     _check_option(sheet, SHEETS, "label sheet")
-    printed = _addressed(cards)
+    printed, scripts = printable(_addressed(cards), warnings)
     spec = SHEET_SPECS[sheet]
     width, height = spec.width - 2 * spec.inset_x, spec.height - 2 * spec.inset_y
     payload = {
@@ -438,7 +539,7 @@ def labels_pdf(cards: list[PrintCard], *, sheet: str = "avery5160") -> bytes:
         "sizes": LABEL_SIZES,
         "items": [_address_item(card, LABEL_SIZES, width, height) for card in printed],
     }
-    return _render("labels.typ", payload, printed, "The address does not fit on a label")
+    return _render("labels.typ", payload, printed, "The address does not fit on a label", scripts)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -488,22 +589,24 @@ def render_file(
     paper: str = "letter",
     envelope: str = "no10",
     sheet: str = "avery5160",
+    style: Style | None = None,
+    warnings: list[str] | None = None,
 ) -> bytes:
     """One print file of a batch: ``cards`` (handwritten cards left out), ``envelopes`` and
     ``labels`` (cards without an address left out) or ``csv`` (addressed cards). Plain data in,
     bytes out, so it can run in another process."""
     if kind == "cards":
-        printable = [item for item in items if not item.handwritten]
-        if not printable:
+        typed = [item for item in items if not item.handwritten]
+        if not typed:
             raise PrintError("No written cards to print in this batch (handwritten ones excepted).")
-        return cards_pdf(printable, layout=layout, paper=paper)
+        return cards_pdf(typed, layout=layout, paper=paper, style=style, warnings=warnings)
     addressed = [item for item in items if item.address]
     if not addressed:
         raise PrintError("No written card in this batch has a postal address.")
     if kind == "envelopes":
-        return envelopes_pdf(addressed, size=envelope, sender=sender)
+        return envelopes_pdf(addressed, size=envelope, sender=sender, warnings=warnings)
     if kind == "labels":
-        return labels_pdf(addressed, sheet=sheet)
+        return labels_pdf(addressed, sheet=sheet, warnings=warnings)
     if kind == "csv":
         out = io.StringIO()
         cards_csv(addressed, out)

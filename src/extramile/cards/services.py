@@ -69,13 +69,15 @@ def check(card: Card, message: str) -> guard.Verdict:
         return guard.Verdict(True)
     people = messages.members(card)
     recipient = guard.recipient_of(card, people)
-    first = messages.join_names([p.preferred_name or p.first_name for p in people])
+    lang = messages.card_language(card)
+    first = lang.join([p.preferred_name or p.first_name for p in people])
     return guard.judge(
         message,
         messages.draft(card),
         recipient,
-        guard.batch_of(card),
+        guard.earlier_cards(card),
         first or card.recipient_name,
+        guard.book_of(card, people, recipient),
     )
 
 
@@ -234,15 +236,20 @@ def preferences_of(customer: Customer) -> list[tuple[Occasion, str]]:
     )
     return [
         (occasion, "" if occasion.pk not in chosen else ("yes" if chosen[occasion.pk] else "no"))
-        for occasion in Occasion.objects.order_by("-sends_by_default", "name")
+        for occasion in Occasion.objects.exclude(code__startswith="monthly-").order_by(
+            "-sends_by_default", "name"
+        )
     ]
 
 
-def save_template(user: User, occasion: Occasion, text: str) -> CardTemplate | None:
-    """A rep's own wording for an occasion; empty text goes back to the company's."""
+def save_template(
+    user: User, occasion: Occasion, text: str, language: str = ""
+) -> CardTemplate | None:
+    """A rep's own wording for an occasion in ``language`` ("" = the company's language); empty
+    text goes back to the company's (or the language's built-in) wording."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        CardTemplate.objects.filter(user=user, occasion=occasion).delete()
+        CardTemplate.objects.filter(user=user, occasion=occasion, language=language).delete()
         return None
     error = messages.check_template(text)
     if error:
@@ -250,6 +257,6 @@ def save_template(user: User, occasion: Occasion, text: str) -> CardTemplate | N
     if len(text) > MAX_MESSAGE:
         raise ValidationError(f"A template holds {MAX_MESSAGE} characters at most.")
     template, _ = CardTemplate.objects.update_or_create(
-        user=user, occasion=occasion, defaults={"text": text}
+        user=user, occasion=occasion, language=language, defaults={"text": text}
     )
     return template

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,10 +21,19 @@ from django.views.decorators.http import require_POST
 from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped, visible_users
+from extramile.cards import language as card_language
 from extramile.cards import messages as card_messages
-from extramile.cards import output, services, thanks
-from extramile.cards.models import Card, CardStatus, CardTemplate, Occasion
-from extramile.cards.printing import PrintError
+from extramile.cards import monthly, output, previews, services, thanks
+from extramile.cards.forms import BrandingForm, SignerForm
+from extramile.cards.models import (
+    Card,
+    CardBranding,
+    CardSigner,
+    CardStatus,
+    CardTemplate,
+    Occasion,
+)
+from extramile.cards.printing import DESIGNS, PrintError
 from extramile.web.today import answer, current_user, owned_action
 
 MAX_RANGE = dt.timedelta(days=92)
@@ -150,6 +159,9 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "previous": (start - dt.timedelta(days=7), end - dt.timedelta(days=7)),
         "next": (start + dt.timedelta(days=7), end + dt.timedelta(days=7)),
         "stats": per_rep_per_month(user, day),
+        "monthly": monthly.summary(
+            day.year, day.month, list(visible_users(user).values_list("pk", flat=True))
+        ),
         "country": Company.get().country,
     }
     return render(request, "cards/card_list.html", context)
@@ -263,6 +275,8 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
         cards = batch_queryset(request.GET, user, start, end)
         batch = output.build(cards, company, include_notes=request.GET.get("notes") == "1")
         data = output.render(kind, batch, company, options)
+        for warning in batch.warnings:
+            messages.warning(request, warning)
     except PrintError as error:
         messages.error(request, str(error))
         return redirect(reverse("cards") + f"?from={start.isoformat()}&to={end.isoformat()}")
@@ -277,8 +291,15 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
 def templates(request: HttpRequest) -> HttpResponse:
     """The rep's own wording per occasion, beside the company's."""
     user = current_user(request)
-    occasions = list(Occasion.objects.order_by("-sends_by_default", "name"))
-    own = dict(CardTemplate.objects.filter(user=user).values_list("occasion_id", "text"))
+    occasions = list(
+        Occasion.objects.exclude(code__startswith="monthly-").order_by("-sends_by_default", "name")
+    )
+    company = card_messages.company_language()
+    chosen = str(request.POST.get("language") or request.GET.get("language") or "")
+    lang = "" if chosen not in card_language.languages() or chosen == company else chosen
+    own = dict(
+        CardTemplate.objects.filter(user=user, language=lang).values_list("occasion_id", "text")
+    )
     errors: dict[int, str] = {}
     if request.method == "POST":
         for occasion in occasions:
@@ -287,15 +308,21 @@ def templates(request: HttpRequest) -> HttpResponse:
                 continue
             text = str(request.POST[field])
             try:
-                services.save_template(user, occasion, text)
+                services.save_template(user, occasion, text, lang)
             except ValidationError as error:
                 errors[occasion.pk] = " ".join(error.messages)
             own[occasion.pk] = text
         if not errors:
             messages.success(request, "Saved your card wording.")
-            return redirect("card-templates")
+            suffix = f"?language={lang}" if lang else ""
+            return redirect(reverse("card-templates") + suffix)
     rows = [(o, own.get(o.pk, ""), errors.get(o.pk, "")) for o in occasions]
-    context = {"rows": rows, "fields": card_messages.FIELDS}
+    context = {
+        "rows": rows,
+        "fields": card_messages.FIELDS,
+        "language": lang or company,
+        "languages": card_language.choices(),
+    }
     return render(request, "cards/templates.html", context, status=422 if errors else 200)
 
 
@@ -355,3 +382,61 @@ def note_skip(request: HttpRequest, pk: int) -> HttpResponse:
         return "Skipped."
 
     return note_step(request, pk, _skip)
+
+
+# --- Card design (the Settings page's Cards section) --------------------------------------------
+
+
+def design_context(user: User, **forms: Any) -> dict[str, Any]:
+    """What the Settings page's Cards section shows: the rep's signature form, and for admins the
+    branding form; each design's preview."""
+    signer, _ = CardSigner.objects.get_or_create(user=user)
+    branding = CardBranding.get()
+    return {
+        "signer_form": forms.get("signer_form") or SignerForm(instance=signer, prefix="signer"),
+        "branding_form": forms.get("branding_form")
+        or (BrandingForm(instance=branding, prefix="branding") if user.is_admin_role else None),
+        "designs": DESIGNS,
+        "stamp": int(branding.updated_at.timestamp()) if branding.updated_at else 0,
+    }
+
+
+@require_POST
+@login_required
+def card_design(request: HttpRequest) -> HttpResponse:
+    """Save the rep's signature, or (admins) the company's card branding."""
+    user = current_user(request)
+    if "signer-printed_name" in request.POST:
+        signer, _ = CardSigner.objects.get_or_create(user=user)
+        form = SignerForm(request.POST, instance=signer, prefix="signer")
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your signature on cards is saved.")
+            return redirect(reverse("settings") + "#cards")
+        return render(
+            request, "cards/design.html", design_context(user, signer_form=form), status=422
+        )
+    if not user.is_admin_role:
+        raise PermissionDenied("Only an admin changes the company's card design.")
+    branding_form = BrandingForm(
+        request.POST, request.FILES, instance=CardBranding.get(), prefix="branding"
+    )
+    if branding_form.is_valid():
+        branding = branding_form.save(commit=False)
+        branding.updated_at = clock.now()
+        branding.save()
+        messages.success(request, "The card design is saved.")
+        return redirect(reverse("settings") + "#cards")
+    context = design_context(user, branding_form=branding_form)
+    return render(request, "cards/design.html", context, status=422)
+
+
+@login_required
+def design_preview(request: HttpRequest, design: str) -> HttpResponse:
+    """A sample card in ``design`` with the company's branding, as PNG (cached on disk)."""
+    if design not in DESIGNS:
+        raise Http404("No such design.")
+    style = output.style_of(CardBranding.get())
+    response = HttpResponse(previews.preview(design, style), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -95,3 +95,6 @@ class Command(BaseCommand):
             path = Path(options[option])
             write_whole(path, data)
             self.stdout.write(f"Wrote {path} ({kind}, {len(data):,} bytes)")
+            for warning in batch.warnings:
+                self.stderr.write(f"Warning: {warning}")
+            batch.warnings.clear()
