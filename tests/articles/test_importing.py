@@ -116,7 +116,7 @@ def test_doubled_quotes_in_a_quoted_title_are_one_quote():
 
 
 TRICKY = [
-    ('Say "hi" to winter', "Quotes \"in\" the summary, and commas", "winter, tyres", "en"),
+    ('Say "hi" to winter', 'Quotes "in" the summary, and commas', "winter, tyres", "en"),
     ("Semicolons; and | pipes", "Line one\nline two\twith a tab", "", "de"),
     ("=SUM(1,2) is not a formula here", "+ and - and @ too", "money", ""),
     ("Ölwechsel — Grüße ✓", "", "wartung", "de-AT"),
