@@ -29,6 +29,8 @@ OUR_COMMANDS = {
     "mailsync": "poll connected IMAP mailboxes once [--user USERNAME] and print what was found",
     "export": "export the book as CSV, vCard 4.0 or JSON (--format, --user, --output, --customer ID)",
     "erase": "erase a customer and their personal records, with an audit record (CUSTOMER_ID --user U)",
+    "backup": "back up the database and its keys to one file, safely while the app runs [FILE]",
+    "restore": "restore a backup (FILE; --force over a database that holds data) and verify it",
     "migrate": "create or upgrade the database",
 }
 

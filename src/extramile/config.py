@@ -82,6 +82,19 @@ def secret_key(directory: Path) -> str:
     return key
 
 
+def secret_key_fallbacks() -> list[str]:
+    """``EXTRAMILE_SECRET_KEY_FALLBACKS``: earlier secret keys, comma-separated, still accepted for
+    signatures made with them (unsubscribe links in e-mails already sent) and for mailbox
+    passwords encrypted with a key derived from them. Django's ``SECRET_KEY_FALLBACKS``."""
+    keys = env_list("EXTRAMILE_SECRET_KEY_FALLBACKS", [])
+    for number, key in enumerate(keys, start=1):
+        if len(key) < 32:
+            raise ImproperlyConfigured(
+                f"EXTRAMILE_SECRET_KEY_FALLBACKS: key {number} is shorter than 32 characters."
+            )
+    return keys
+
+
 def database(url: str | None, directory: Path) -> dict[str, Any]:
     """Django's DATABASES['default'] from ``EXTRAMILE_DATABASE_URL`` (SQLite file by default)."""
     if not url:

@@ -15,6 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
 
 SECRET_KEY = config.secret_key(DATA_DIR)
+SECRET_KEY_FALLBACKS = config.secret_key_fallbacks()
 DEBUG = config.env_bool("EXTRAMILE_DEBUG", default=False)
 ALLOWED_HOSTS = config.env_list("EXTRAMILE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = config.env_list("EXTRAMILE_CSRF_TRUSTED_ORIGINS", [])
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "extramile.feeds",
     "extramile.imports",
     "extramile.mailsync",
+    "extramile.backups",
 ]
 
 MIDDLEWARE = [

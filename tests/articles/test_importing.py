@@ -94,3 +94,76 @@ def test_re_importing_the_same_file_adds_nothing():
     again = import_file(RSS, NOW)
     assert (again.added, again.existing) == (0, 2)
     assert Article.objects.count() == 2
+
+
+# --- quotes, our own export, and files that are not text ----------------------------------------
+
+
+def test_doubled_quotes_in_a_quoted_title_are_one_quote():
+    # The first line has no quote at all, so a sniffer that reads only the header guesses that
+    # quotes are not doubled and leaves one of each pair behind.
+    data = (
+        b"title,url,summary,topics,language\n"
+        b'"Say ""hi"" to winter",https://a.example/hi,"He said ""no"", then ""yes""",,en\n'
+        b'"""Quoted"" at the start",https://a.example/start,,,\n'
+    )
+    result = import_file(data, NOW)
+    assert result.added == 2 and not result.errors
+    hi = Article.objects.get(url="https://a.example/hi")
+    assert hi.title == 'Say "hi" to winter'
+    assert hi.summary == 'He said "no", then "yes"'
+    assert Article.objects.get(url="https://a.example/start").title == '"Quoted" at the start'
+
+
+TRICKY = [
+    ('Say "hi" to winter', 'Quotes "in" the summary, and commas', "winter, tyres", "en"),
+    ("Semicolons; and | pipes", "Line one\nline two\twith a tab", "", "de"),
+    ("=SUM(1,2) is not a formula here", "+ and - and @ too", "money", ""),
+    ("Ölwechsel — Grüße ✓", "", "wartung", "de-AT"),
+    ('"Quoted" at the start', '""', "", ""),
+]
+
+
+def export(client) -> bytes:
+    response = client.get("/articles/library/export.csv")
+    assert response.status_code == 200
+    return response.content
+
+
+@pytest.mark.time_machine(NOW)
+def test_export_then_import_then_export_is_identical(client, manager):
+    for number, (title, summary, topics, language) in enumerate(TRICKY):
+        Article.objects.create(
+            title=title,
+            url=f"https://a.example/{number}",
+            summary=summary,
+            topics=topics,
+            language=language,
+            created_at=NOW,
+        )
+    client.force_login(manager)
+    first = export(client)
+    stored = list(Article.objects.values_list("title", "url", "summary", "topics", "language"))
+    Article.objects.all().delete()
+    result = import_file(first, NOW)
+    assert (result.added, result.errors) == (len(TRICKY), [])
+    again = list(Article.objects.values_list("title", "url", "summary", "topics", "language"))
+    assert sorted(again) == sorted(stored)  # the formula's "'" undone, too
+    assert export(client) == first
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)) * 4,  # a workbook
+        b"title,url\nA,https://a.example/a\x00\x00\x00\n",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200),
+    ],
+    ids=["xlsx", "nul-in-a-row", "png"],
+)
+def test_a_binary_file_is_refused_with_a_clear_message(data):
+    with pytest.raises(ValidationError) as refused:
+        import_file(data, NOW)
+    message = " ".join(refused.value.messages)
+    assert "not a text file" in message and "\x00" not in message
+    assert not Article.objects.exists()

@@ -4,16 +4,22 @@ leaves nothing half-written."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 
+import psutil
 import pytest
 from django.core.exceptions import ValidationError
 
 from extramile.book.models import Customer, EmailAddress, Fact, KeyDate, PhoneNumber
 from extramile.imports import checking, services
 from tests.imports.helpers import NOW, run, write
+from tests.processes import EXTRAMILE, environment
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +105,107 @@ def test_a_small_file_is_read_in_this_process_and_a_big_one_in_a_second(tmp_path
     big = write(tmp_path, "big.csv", HEADER + "x" * checking.PARALLEL_FROM_BYTES + "\n")
     assert not checking.uses_reader(services.open_source(small))
     assert checking.uses_reader(services.open_source(big))
+
+
+# --- a killed importer takes its reader with it -----------------------------------------------
+
+
+def gone(process: psutil.Process) -> bool:
+    """Ended (a zombie waiting for whoever adopted it counts as ended: it runs nothing)."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def wait_until(condition, what: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_importer_killed_mid_import_takes_its_reader_process_with_it(tmp_path, owner):
+    # As the report found it: the importer started without a terminal, in a session of its own,
+    # killed with SIGKILL (nothing of it runs: no finally, no atexit) while its reader is reading.
+    # Before the fix the reader stayed, blocked on a full queue nobody would ever read.
+    path = write(tmp_path, "people.csv", HEADER + rows(60_000))
+    assert checking.uses_reader(services.open_source(path))
+    with open(tmp_path / "import.log", "wb") as log:
+        importer = subprocess.Popen(
+            [EXTRAMILE, "import", str(path), "--user", owner.username],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=environment(tmp_path),
+            start_new_session=True,
+        )
+    children: list[psutil.Process] = []
+    try:
+
+        def reading() -> psutil.Process | None:
+            for child in psutil.Process(importer.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if any(f.path == str(path) for f in child.open_files()):
+                        return child
+            return None
+
+        reader = wait_until(reading, "a reader process with the file open")
+        children = psutil.Process(importer.pid).children(recursive=True)
+        os.kill(importer.pid, signal.SIGKILL)
+        importer.wait(timeout=30)
+        wait_until(lambda: gone(reader), "the reader process gone", seconds=10)
+        # Nothing else the importer started is left either (the resource tracker goes with it).
+        wait_until(lambda: all(gone(child) for child in children), "every child gone", 10)
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+        for child in children:  # only when the test failed: leave no process behind
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+    # And the import wrote nothing: it is one transaction.
+    assert not Customer.objects.filter(owner=owner).exists()
+
+
+ORPHAN_SCRIPT = """
+import multiprocessing, sys, time
+from extramile.imports.reader import watch_parent
+
+def child():
+    watch_parent()
+    time.sleep(600)
+
+if __name__ == "__main__":
+    process = multiprocessing.get_context("spawn").Process(target=child)
+    process.start()
+    print(process.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_without_the_kernel_s_help_the_reader_still_ends_with_its_parent(tmp_path):
+    # The portable half alone (no prctl, as on macOS): the thread watching the parent's pipe.
+    script = write(tmp_path, "orphan.py", ORPHAN_SCRIPT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    child = None
+    try:
+        assert parent.stdout is not None
+        child = psutil.Process(int(parent.stdout.readline()))
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=30)
+        wait_until(lambda: gone(child), "the child gone", seconds=10)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if child is not None:
+            with contextlib.suppress(psutil.Error):
+                child.kill()

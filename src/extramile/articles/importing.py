@@ -2,7 +2,9 @@
 
 The kind is told by the content, not the file name: a file whose first non-blank character is
 ``<`` is a feed (read by feedparser), anything else is CSV. CSV may use commas, semicolons, tabs or
-pipes and be UTF-8 (with or without a byte-order mark), UTF-16 with a BOM, or Windows-1252. An
+pipes (told by the header) and be UTF-8 (with or without a byte-order mark), UTF-16 with a BOM, or
+Windows-1252; quoting is standard CSV (a quote in a quoted cell doubled), so our own export
+reads back exactly. A binary file (a workbook, a picture) is refused with a message. An
 article whose URL is in the library already is left alone, so re-importing a file adds nothing.
 A bad row is reported by its row number and the rest still import.
 """
@@ -23,6 +25,8 @@ from django.utils.html import strip_tags
 
 from extramile.articles.models import Article
 from extramile.articles.topics import normalise_topics
+from extramile.cards.printing import FORMULA_STARTS
+from extramile.imports.readers import sniff_delimiter
 
 COLUMNS = ("title", "url", "summary", "topics", "language")
 MAX_BYTES = 20 * 1024 * 1024
@@ -62,6 +66,15 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def is_binary(text: str) -> bool:
+    """Text no CSV or feed has: a NUL, or many control characters (a workbook, a picture)."""
+    if "\x00" in text:
+        return True
+    sample = text[:4096]
+    controls = sum(1 for char in sample if char < " " and char not in "\t\n\r\f")
+    return controls > len(sample) // 20
+
+
 def is_feed(data: bytes) -> bool:
     return decode(data[:4096]).lstrip().startswith("<")
 
@@ -73,21 +86,35 @@ def import_file(data: bytes, now: dt.datetime) -> ImportResult:
         raise ValidationError("The file is empty.")
     if len(data) > MAX_BYTES:
         raise ValidationError("The file is larger than 20 MB; split it.")
+    text = decode(data)
+    if is_binary(text):
+        raise ValidationError(
+            "This is not a text file (a spreadsheet workbook or a picture?): save the list as "
+            "CSV with the columns title,url,summary,topics,language, or give an RSS or Atom feed."
+        )
     if is_feed(data):
         return save(feed_rows(data), now, ImportResult(kind="feed"))
-    return save(csv_rows(decode(data)), now, ImportResult(kind="csv"))
+    return save(csv_rows(text), now, ImportResult(kind="csv"))
 
 
 def csv_rows(text: str) -> list[Row]:
-    sample = text[:4096]
+    """The rows of a CSV file. Only the delimiter is found out (from the header, whose column
+    names are known); the quoting is standard CSV, as every spreadsheet and our own export write
+    it: a quote inside a quoted cell is doubled (``"Say ""hi"" to winter"``). Guessing the quoting
+    as well, from a header that has no quotes, read those cells wrong."""
+    lines = (line for line in text.splitlines() if line.strip())
+    delimiter = sniff_delimiter(next(lines, ""))
+    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter)
+    number = 0  # of the row, as a spreadsheet counts them (a cell's line breaks do not count)
+    header: list[str] = []
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            sample.splitlines()[0] if sample else sample, delimiters=",;\t|"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [name.strip().lower() for name in next(reader, [])]
+        for header in reader:
+            number += 1
+            if any(cell.strip() for cell in header):
+                break
+    except csv.Error as error:
+        raise ValidationError(f"The first row cannot be read as CSV ({error}).") from None
+    header = [name.strip().lower() for name in header]
     missing = [name for name in ("title", "url") if name not in header]
     if missing:
         raise ValidationError(
@@ -96,24 +123,33 @@ def csv_rows(text: str) -> list[Row]:
         )
     where = {name: header.index(name) for name in COLUMNS if name in header}
     rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    try:
+        for cells in reader:
+            number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
 
-        def cell(name: str, cells: list[str] = cells) -> str:
-            index = where.get(name)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            def cell(name: str, cells: list[str] = cells) -> str:
+                index = where.get(name)
+                value = cells[index].strip() if index is not None and index < len(cells) else ""
+                if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+                    value = value[1:]  # a cell our export made spreadsheet-safe: as it was
+                return value
 
-        rows.append(
-            Row(
-                f"Row {number}",
-                cell("title"),
-                cell("url"),
-                cell("summary"),
-                cell("topics"),
-                cell("language"),
+            rows.append(
+                Row(
+                    f"Row {number}",
+                    cell("title"),
+                    cell("url"),
+                    cell("summary"),
+                    cell("topics"),
+                    cell("language"),
+                )
             )
-        )
+    except csv.Error as error:
+        raise ValidationError(
+            f"Row {number + 1} cannot be read as CSV ({error}); nothing was imported."
+        ) from None
     return rows
 
 

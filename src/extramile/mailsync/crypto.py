@@ -4,8 +4,8 @@
 ``EXTRAMILE_MAILBOX_KEY`` holds one or more Fernet keys, comma-separated: the first encrypts, every
 one decrypts (``MultiFernet``), so a key is rotated by putting a new key first, running
 ``extramile mailsync --rotate-key`` and then dropping the old one. Without it the key is derived
-from the secret key (HKDF-SHA256), which is fine for development but ties the stored passwords to
-the secret key: set ``EXTRAMILE_MAILBOX_KEY`` in production. The password is never logged, printed
+from the secret key (HKDF-SHA256; the keys in ``EXTRAMILE_SECRET_KEY_FALLBACKS`` still decrypt),
+which is fine for development but ties the stored passwords to the secret key: set ``EXTRAMILE_MAILBOX_KEY`` in production. The password is never logged, printed
 or shown back.
 """
 
@@ -37,10 +37,17 @@ def derived_key(secret: str) -> bytes:
 
 
 def fernet() -> MultiFernet:
-    keys = configured_keys()
-    if not keys:
-        return MultiFernet([Fernet(derived_key(settings.SECRET_KEY))])
-    return MultiFernet([Fernet(key.encode()) for key in keys])
+    return fernet_for(
+        configured_keys(), [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    )
+
+
+def fernet_for(mailbox_keys: list[str], secret_keys: list[str]) -> MultiFernet:
+    """The mailbox keys, or without them keys derived from the secret keys (the first
+    encrypts; a fallback secret key still decrypts what was encrypted under it)."""
+    if not mailbox_keys:
+        return MultiFernet([Fernet(derived_key(secret)) for secret in secret_keys])
+    return MultiFernet([Fernet(key.encode()) for key in mailbox_keys])
 
 
 def encrypt(password: str) -> str:
