@@ -157,8 +157,12 @@ def restore(path: Path, *, force: bool, now: dt.datetime, alias: str = "default"
                 "all of it: add --force to do so."
             )
         connection.close()  # nothing of ours holds the database while it is replaced
+        # Where the database is extracted to: beside the SQLite file, or in the data folder
+        # (the archive's own folder may be a read-only mount).
         work_dir = (
-            Path(connection.settings_dict["NAME"]).parent if engine == "sqlite" else path.parent
+            Path(connection.settings_dict["NAME"]).parent
+            if engine == "sqlite"
+            else Path(settings.DATA_DIR)
         )
         with tempfile.TemporaryDirectory(dir=work_dir, prefix=".extramile-restore-") as work:
             copy = archive.extract_database(Path(work))
