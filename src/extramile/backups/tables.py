@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 # Tables ``extramile migrate`` fills by itself (Django's own bookkeeping, the default card
-# occasions and service targets): rows there do not make a database "not empty".
+# occasions, the monthly themes and service targets): rows there do not make a database "not empty".
 # tests/backups checks this against a freshly migrated database.
 FILLED_BY_MIGRATE = frozenset(
     {
@@ -13,6 +13,7 @@ FILLED_BY_MIGRATE = frozenset(
         "django_content_type",
         "auth_permission",
         "cards_occasion",
+        "cards_monthlytheme",
         "service_servicetarget",
     }
 )
