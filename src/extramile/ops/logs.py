@@ -4,12 +4,23 @@ the request id (``-`` outside a request). Imported by settings: nothing here tou
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s"
+
+
+def json_formatter() -> logging.Formatter:
+    """One JSON object per line: time, level, logger, request_id, process, message (and
+    exc_info with a traceback)."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    return JsonFormatter(
+        JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}
+    )
 
 
 def config(log_format: str, level: str) -> dict[str, Any]:
@@ -20,12 +31,7 @@ def config(log_format: str, level: str) -> dict[str, Any]:
         )
     formatters: dict[str, Any] = {
         "plain": {"format": PLAIN},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": JSON_FIELDS,
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-            "timestamp": False,
-        },
+        "json": {"()": "extramile.ops.logs.json_formatter"},
     }
     return {
         "version": 1,

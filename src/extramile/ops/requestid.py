@@ -117,9 +117,6 @@ def on_finished(sender: type, task_result: Any, **kwargs: Any) -> None:
         return
     _running.token = None
     try:
-        log.info(
-            "Task %s (%s) ended: %s", task_result.id, task_result.task.name, task_result.status
-        )
         from extramile.ops.models import TaskOrigin
 
         TaskOrigin.objects.filter(task_id=str(task_result.id)).delete()
@@ -128,8 +125,13 @@ def on_finished(sender: type, task_result: Any, **kwargs: Any) -> None:
 
 
 def connect_task_signals() -> None:
+    from django_tasks import signals
     from django_tasks.signals import task_enqueued, task_finished, task_started
 
     task_enqueued.connect(on_enqueued, dispatch_uid="extramile.ops.enqueued")
+    # Ours before django-tasks' own "state=RUNNING" line, so that line has the id too; its
+    # "state=SUCCESSFUL/FAILED" line (with the traceback) comes before ours resets it.
+    task_started.disconnect(signals.log_task_started)
     task_started.connect(on_started, dispatch_uid="extramile.ops.started")
+    task_started.connect(signals.log_task_started)
     task_finished.connect(on_finished, dispatch_uid="extramile.ops.finished")
