@@ -88,3 +88,40 @@ def test_readyz_is_503_when_the_database_does_not_answer(client, monkeypatch):
         "migrations": "unknown",
         "worker": "unknown",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_left_running_by_a_dead_worker_are_requeued_and_run(company, owner):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from extramile.agenda.management.commands.worker import run_batch
+    from extramile.agenda.tasks import plan_zone
+    from extramile.ops.heartbeat import requeue_orphans
+
+    def running(worker: str, started: dt.datetime) -> str:
+        result = plan_zone.enqueue("2026-11-23", "America/New_York")
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status=TaskResultStatus.RUNNING, started_at=started, worker_ids=[worker]
+        )
+        return str(result.id)
+
+    beat("dead", NOW - dt.timedelta(minutes=3))
+    beat("busy", NOW - dt.timedelta(seconds=10))
+    killed = running("dead", NOW - dt.timedelta(minutes=4))
+    long_task = running("busy", NOW - dt.timedelta(minutes=30))  # a long plan, its worker alive
+    just_claimed = running("dead", NOW - dt.timedelta(seconds=30))
+
+    assert requeue_orphans(NOW) == 1
+    status = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert {str(pk): value for pk, value in status.items()} == {
+        killed: TaskResultStatus.READY,
+        long_task: TaskResultStatus.RUNNING,
+        just_claimed: TaskResultStatus.RUNNING,
+    }
+    assert requeue_orphans(NOW) == 0
+
+    run_batch(worker_id="rescuer", now=NOW)
+    again = DBTaskResult.objects.get(pk=killed)
+    assert again.status == TaskResultStatus.SUCCESSFUL
+    assert again.worker_ids == ["dead", "rescuer"]

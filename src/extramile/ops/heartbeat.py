@@ -36,6 +36,36 @@ def beat(worker_id: str, now: dt.datetime, started_at: dt.datetime | None = None
         WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET).delete()
 
 
+def requeue_orphans(now: dt.datetime) -> int:
+    """Put back in the queue the tasks left "running" by a worker that died (``kill -9``, a lost
+    machine): its heartbeat is older than ``ALIVE``. Every ExtraMile task is safe to run again (the
+    plan upserts by key, the outbox claims each row, the digest's outbox key is unique, the poll
+    claims its mailbox), so a task is never lost to a dead worker, only run again after it."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from extramile.ops.models import WorkerHeartbeat
+
+    alive = set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=now - ALIVE).values_list(
+            "worker_id", flat=True
+        )
+    )
+    requeued = 0
+    for pk, worker_ids in DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=now - ALIVE
+    ).values_list("pk", "worker_ids"):
+        if worker_ids and worker_ids[-1] in alive:
+            continue
+        # Only if it is still running as read: a worker finishing it meanwhile wins.
+        requeued += DBTaskResult.objects.filter(
+            pk=pk, status=TaskResultStatus.RUNNING, worker_ids=worker_ids
+        ).update(status=TaskResultStatus.READY, started_at=None)
+    if requeued:
+        log.warning("Requeued %s task(s) left running by a worker that stopped.", requeued)
+    return requeued
+
+
 def youngest(now: dt.datetime) -> dt.datetime | None:
     """When the most recently seen worker was last seen (None: never)."""
     from extramile.ops.models import WorkerHeartbeat
@@ -59,6 +89,7 @@ class HeartbeatThread(threading.Thread):
             try:
                 close_old_connections()
                 beat(self.worker_id, clock.now(), self.started_at)
+                requeue_orphans(clock.now())
             except Exception:
                 log.warning("The worker heartbeat could not be written; trying again shortly.")
             finally:

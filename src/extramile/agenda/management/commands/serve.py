@@ -24,11 +24,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-worker", action="store_true", help="also run `extramile worker`"
         )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="start at once: `extramile collectstatic` was run when this version was installed",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
             raise CommandError(f"{options['port']} is not a port number.")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if options["with_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "extramile.cli", "worker"])

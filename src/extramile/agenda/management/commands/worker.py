@@ -18,7 +18,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from extramile import clock
 from extramile.agenda.scheduler import enqueue_due
-from extramile.ops.heartbeat import HeartbeatThread, beat
+from extramile.ops.heartbeat import HeartbeatThread
 
 log = logging.getLogger("extramile.worker")
 
@@ -75,8 +75,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
         if options["batch"]:
-            beat(worker_id, clock.now())
-            enqueued = run_batch(worker_id)
+            heartbeat = HeartbeatThread(worker_id)
+            heartbeat.start()
+            try:
+                enqueued = run_batch(worker_id)
+            finally:
+                heartbeat.stopped.set()
             self.stdout.write(f"Enqueued {len(enqueued)} jobs; the queue is empty.")
             return
         logging.getLogger("django_tasks_db").setLevel(logging.INFO)
