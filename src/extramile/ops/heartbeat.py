@@ -47,9 +47,7 @@ def requeue_orphans(now: dt.datetime) -> int:
     from extramile.ops.models import WorkerHeartbeat
 
     alive = set(
-        WorkerHeartbeat.objects.filter(seen_at__gte=now - ALIVE).values_list(
-            "worker_id", flat=True
-        )
+        WorkerHeartbeat.objects.filter(seen_at__gte=now - ALIVE).values_list("worker_id", flat=True)
     )
     requeued = 0
     for pk, worker_ids in DBTaskResult.objects.filter(
