@@ -807,11 +807,17 @@ def drain(deadline: float, appended: list[tuple[str, str]]) -> None:
 
 
 def send_articles(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [str(BIN / "extramile"), "articles", "send"],
-        env=env, capture_output=True, text=True, timeout=1800, check=False,
-    )  # fmt: skip
-    log(f"articles send: {result.stdout.strip() or result.stderr.strip()}")
+    """``extramile articles send``, as cron runs it: again a little later if it failed (the
+    database restarting under it); a second run queues nothing twice (the outbox key)."""
+    for attempt in range(3):
+        result = subprocess.run(
+            [str(BIN / "extramile"), "articles", "send"],
+            env=env, capture_output=True, text=True, timeout=1800, check=False,
+        )  # fmt: skip
+        log(f"articles send: {result.stdout.strip() or result.stderr.strip()}")
+        if result.returncode == 0:
+            return
+        time.sleep(30 * (attempt + 1))
 
 
 def main() -> None:
