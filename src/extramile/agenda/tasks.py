@@ -11,7 +11,6 @@ from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import engine
 
-
 # The nightly plan of a zone runs for minutes on a big book: quick jobs (sending e-mail, the
 # digest, mailbox polls: priority 0) are taken first, so they never wait behind a night of plans.
 PLAN_PRIORITY = -10
