@@ -109,7 +109,8 @@ def test_the_scrape_counts_the_service_state(client, settings, company, owner, c
     assert found[("extramile_replies_breaching", ())] == 1
     assert found[("extramile_mailbox_poll_errors", ())] == 1
     assert found[("extramile_mailboxes_connected", ())] == 1
-    assert found[("extramile_worker_heartbeat_age_seconds", ())] == pytest.approx(40, abs=1)
+    # 40 s when the heartbeat was written, more by the scrape (the travelled clock keeps ticking).
+    assert 40 <= found[("extramile_worker_heartbeat_age_seconds", ())] < 40 + 120
     assert found[("extramile_workers_alive", ())] == 1
     plan = (("day", "2026-11-23"), ("zone", "America/New_York"))
     assert found[("extramile_plan_last_finished_timestamp_seconds", plan)] > 0
