@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from extramile import config
+from extramile.ops import logs as ops_logs
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
@@ -60,9 +61,13 @@ INSTALLED_APPS = [
     "extramile.imports",
     "extramile.mailsync",
     "extramile.backups",
+    "extramile.ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id is on every log line below, and the timing covers everything.
+    "extramile.ops.requestid.RequestIdMiddleware",
+    "extramile.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -239,13 +244,11 @@ EXTRAMILE_MAILBOX_HOSTS = [
 EXTRAMILE_MAILBOX_POLL_MINUTES = config.env_int("EXTRAMILE_MAILBOX_POLL_MINUTES", 2)
 EXTRAMILE_MAILBOX_LOOKBACK_DAYS = config.env_int("EXTRAMILE_MAILBOX_LOOKBACK_DAYS", 0)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("EXTRAMILE_LOG_LEVEL", "WARNING")},
-    "loggers": {
-        "extramile": {"level": os.environ.get("EXTRAMILE_LOG_LEVEL", "INFO"), "propagate": True},
-    },
-}
+# Logs: plain lines or JSON lines (EXTRAMILE_LOG_FORMAT=json), each with the request id
+# (docs/operations.md, "Logs").
+LOGGING = ops_logs.config(
+    os.environ.get("EXTRAMILE_LOG_FORMAT", "plain"), os.environ.get("EXTRAMILE_LOG_LEVEL", "")
+)
+
+# /metrics answers only with this bearer token; unset, it is a 404 (docs/operations.md).
+EXTRAMILE_METRICS_TOKEN = os.environ.get("EXTRAMILE_METRICS_TOKEN", "")

@@ -109,3 +109,17 @@ def test_many_workers_at_once_enqueue_and_run_each_job_once(company, owner):
     tasks = list(DBTaskResult.objects.all())
     assert [t.status for t in tasks] == ["SUCCESSFUL"] * 4
     assert sum(len(t.worker_ids) for t in tasks) == 4  # each task claimed by exactly one worker
+
+
+@pytest.mark.django_db
+def test_quick_jobs_are_taken_before_the_nightly_plans(company, owner):
+    """Mail and polls never wait behind a queue of long plans (the soak test found them starved)."""
+    from extramile.agenda.tasks import plan_zone, send_outbox
+    from extramile.mailsync.tasks import poll_mailboxes
+
+    plan_zone.enqueue("2026-11-23", "America/New_York")
+    plan_zone.enqueue("2026-11-23", "America/Chicago")
+    send_outbox.enqueue()
+    poll_mailboxes.enqueue()
+    order = [row.task_path.rsplit(".", 1)[1] for row in DBTaskResult.objects.ready()]
+    assert order == ["send_outbox", "poll_mailboxes", "plan_zone", "plan_zone"]

@@ -11,8 +11,12 @@ from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import engine
 
+# The nightly plan of a zone runs for minutes on a big book: quick jobs (sending e-mail, the
+# digest, mailbox polls: priority 0) are taken first, so they never wait behind a night of plans.
+PLAN_PRIORITY = -10
 
-@task()
+
+@task(priority=PLAN_PRIORITY)
 def plan_zone(day: str, zone: str) -> dict[str, object]:
     """Plan ``day`` for every active user whose local time zone is ``zone``; then count their
     books' rollups for the day (after the plan: Today comes first)."""

@@ -124,7 +124,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(IntegrityError)
     def conflict(request: HttpRequest, error: IntegrityError) -> HttpResponse:
-        logger.info("API conflict on %s %s: %s", request.method, request.path, error)
+        # Not the database's message: it quotes the conflicting values (an address, a name).
+        logger.info(
+            "API conflict on %s %s (%s)", request.method, request.path, type(error).__name__
+        )
         return problem(
             request, 409, "That conflicts with a record saved at the same moment; try again."
         )

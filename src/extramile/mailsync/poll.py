@@ -62,8 +62,15 @@ class PollResult:
         return not self.error
 
     def describe(self) -> str:
+        text = f"{self.user}: {self.counts()}"
+        if self.error:
+            text += f"; failed: {self.error}"
+        return text
+
+    def counts(self) -> str:
+        """What the poll found, without the user or the server's answer (for the log)."""
         if self.skipped:
-            return f"{self.user}: skipped, {self.skipped}"
+            return f"skipped, {self.skipped}"
         parts = []
         for folder, label in ((Folder.INBOX, "INBOX"), (Folder.SENT, "Sent")):
             counts = self.outcomes[folder]
@@ -80,10 +87,7 @@ class PollResult:
             parts.append(f"{self.clocks_stopped} reply clock(s) stopped")
         for name in self.renumbered:
             parts.append(f"{name} was renumbered by the server (UIDVALIDITY) and read again")
-        text = f"{self.user}: " + "; ".join(parts)
-        if self.error:
-            text += f"; failed: {self.error}"
-        return text
+        return "; ".join(parts)
 
 
 def claim(connection: MailboxConnection, now: dt.datetime) -> bool:
@@ -136,7 +140,7 @@ def poll(connection: MailboxConnection, now: dt.datetime) -> PollResult:
         result.error = error.message
         record(connection, now, error=error.message, pause=error.auth)
     except Exception as error:  # a bug or a database failure: the other mailboxes still go on
-        log.exception("Mailbox poll of %s failed", user.username)
+        log.exception("Mailbox poll of user %s failed", user.pk)
         result.error = f"Unexpected error ({error.__class__.__name__}); the log has the details."
         record(connection, now, error=result.error)
     else:
@@ -146,7 +150,10 @@ def poll(connection: MailboxConnection, now: dt.datetime) -> PollResult:
     SeenMessage.objects.filter(user=user, seen_at__lt=now - KEEP_IGNORED).exclude(
         outcome__in=KEPT
     ).delete()
-    log.info("Mailbox poll: %s", result.describe())
+    # Ids and counts only: a username or the server's answer can hold an e-mail address.
+    log.info("Mailbox poll of user %s: %s", user.pk, result.counts())
+    if result.error:
+        log.warning("Mailbox poll of user %s failed; Settings → Mailbox shows why", user.pk)
     return result
 
 
@@ -253,7 +260,7 @@ def safely(
     except (OSError, imap.imaplib.IMAP4.abort) as error:
         raise imap.MailboxError(f"The connection broke while reading messages ({error}).") from None
     except Exception as error:
-        log.exception("Mailbox of %s: message UID %s could not be read", user.username, fetched.uid)
+        log.exception("Mailbox of user %s: message UID %s could not be read", user.pk, fetched.uid)
         key = parse.key_for(f"unreadable:{fetched.uid}:{arrived.isoformat()}")
         try:
             with transaction.atomic():

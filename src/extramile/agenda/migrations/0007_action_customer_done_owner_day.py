@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from extramile.db_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes are built concurrently on PostgreSQL (writes go on meanwhile): outside a transaction.
+    atomic = False
 
     dependencies = [
         ('agenda', '0006_story_action_kind'),
@@ -13,11 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='action',
             index=models.Index(fields=['customer', 'status', 'completed_at'], name='action_customer_done'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='action',
             index=models.Index(fields=['owner', 'due_on', 'status'], name='action_owner_day'),
         ),

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from extramile.db_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes are built concurrently on PostgreSQL (writes go on meanwhile): outside a transaction.
+    atomic = False
 
     dependencies = [
         ('book', '0001_initial'),
@@ -12,11 +16,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='customer',
             index=models.Index(fields=['customer_since'], name='customer_since'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='sale',
             index=models.Index(fields=['date'], name='sale_date'),
         ),

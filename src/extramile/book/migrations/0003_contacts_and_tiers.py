@@ -4,8 +4,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from extramile.db_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes are built concurrently on PostgreSQL (writes go on meanwhile): outside a transaction.
+    atomic = False
 
     dependencies = [
         ('book', '0002_customer_since_and_sale_date_indexes'),
@@ -40,7 +44,7 @@ class Migration(migrations.Migration):
             name='tier_by_hand',
             field=models.BooleanField(default=False, help_text='Set by hand: the value score leaves this tier alone.'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='customer',
             index=models.Index(fields=['owner', 'last_contact_at'], name='customer_owner_contact'),
         ),
@@ -54,7 +58,7 @@ class Migration(migrations.Migration):
             name='user',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='contact',
             index=models.Index(fields=['customer', '-at'], name='contact_customer_at'),
         ),

@@ -4,8 +4,12 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from extramile.db_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes are built concurrently on PostgreSQL (writes go on meanwhile): outside a transaction.
+    atomic = False
 
     dependencies = [
         ('book', '0003_contacts_and_tiers'),
@@ -13,11 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='customer',
             index=models.Index(fields=['owner', 'status', 'do_not_call', 'tier'], name='customer_owner_tiers'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='emailaddress',
             index=models.Index(django.db.models.functions.text.Lower('address'), name='email_address_lower'),
         ),

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from extramile.db_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes are built concurrently on PostgreSQL (writes go on meanwhile): outside a transaction.
+    atomic = False
 
     dependencies = [
         ('book', '0004_indexes_for_calls_and_inbound_email'),
@@ -16,7 +20,7 @@ class Migration(migrations.Migration):
             model_name='customer',
             name='customer_owner_tiers',
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='customer',
             index=models.Index(fields=['owner', 'status', 'do_not_call', 'tier', 'last_contact_at'], name='customer_owner_cadence'),
         ),

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from extramile.db_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes are built concurrently on PostgreSQL (writes go on meanwhile): outside a transaction.
+    atomic = False
 
     dependencies = [
         ('agenda', '0007_action_customer_done_owner_day'),
@@ -14,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='call',
             index=models.Index(fields=['user', 'at'], name='call_user_at'),
         ),

@@ -18,6 +18,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from extramile import clock
 from extramile.agenda.scheduler import enqueue_due
+from extramile.ops.heartbeat import HeartbeatThread
 
 log = logging.getLogger("extramile.worker")
 
@@ -74,12 +75,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
         if options["batch"]:
-            enqueued = run_batch(worker_id)
+            heartbeat = HeartbeatThread(worker_id)
+            heartbeat.start()
+            try:
+                enqueued = run_batch(worker_id)
+            finally:
+                heartbeat.stopped.set()
             self.stdout.write(f"Enqueued {len(enqueued)} jobs; the queue is empty.")
             return
         logging.getLogger("django_tasks_db").setLevel(logging.INFO)
         scheduler = SchedulerThread(options["tick"])
         scheduler.start()
+        heartbeat = HeartbeatThread(worker_id)
+        heartbeat.start()
         self.stdout.write(f"Worker {worker_id[:8]} started (queue poll {options['interval']} s).")
         worker = task_worker(worker_id, batch=False, interval=options["interval"])
         worker.configure_signals()
@@ -87,3 +95,4 @@ class Command(BaseCommand):
             worker.run()
         finally:
             scheduler.stopped.set()
+            heartbeat.stopped.set()
