@@ -25,7 +25,12 @@ SLOT = re.compile(r"\{(\w+)\}")
 GENERIC_TAGS = frozenset({"interest", "industry", "pets", "pet", "family", "other", "work"})
 TRAVEL_TAGS = frozenset({"travel", "trip", "holiday", "vacation", "reise", "voyage", "viaje"})
 PET_TAGS = frozenset({"pets", "pet", "dog", "cat"})
-SENTENCE_END = re.compile(r"(?<![A-Z][a-z])(?<![A-Z])([.!?…]+)\s+(?=[^\W\d_])")
+# A full stop after an initial ("J. Smith") or a title ("Dr. Rao") does not end a sentence; after
+# any other word it does ("Aa. More" keeps "Aa").
+SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bJr)(?<!\bSr)(?<!\bMt)"
+    r"([.!?…]+)\s+(?=[^\W\d_])"
+)
 TRAILING = re.compile(r"[\s.,;:!?…\-–—]+$")
 LEADING = re.compile(r"^[\s.,;:!?…\-–—•*]+")
 DETERMINERS = frozenset(
@@ -113,7 +118,12 @@ def tidy(text: str, lang: Language, *, lower_first: bool = True) -> str:
         text = text.lower()
     if lower_first and lang.code != "de" and text:
         first_word = text.split()[0]
-        if first_word[:1].isupper() and (len(first_word) == 1 or first_word[1:].islower()):
+        abbreviation = first_word.endswith(".")  # "Dr. Rao", "J. Smith" keep their capital
+        if (
+            first_word[:1].isupper()
+            and not abbreviation
+            and (len(first_word) == 1 or first_word[1:].islower())
+        ):
             text = text[:1].lower() + text[1:]
     return text
 
