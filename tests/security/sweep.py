@@ -145,7 +145,7 @@ def web_routes() -> list[Route]:
                 module = getattr(entry.callback, "__module__", "")
                 if module.startswith("ninja") and entry.name not in NINJA_PAGES:
                     continue
-                name = f"{namespace}{entry.name}" if entry.name else prefix + piece
+                name = f"{namespace}{entry.name or prefix + piece}"
                 if namespace.startswith("admin:"):
                     methods: tuple[str, ...] = ("GET",)  # all behind admin_view: staff only
                 else:
