@@ -40,6 +40,7 @@ from extramile.outreach import outcomes
 from extramile.playbook.models import Competitor, MoveCheck
 from extramile.playbook.services import save_opportunity
 from extramile.service import services as service
+from extramile.value.lunches import sync_action
 from extramile.value.models import Invitation, ValueScore
 
 # Tables that point at users or at the book but hold no rep's book, and why.
@@ -231,8 +232,6 @@ def build(owner: User, now: dt.datetime, files: Path) -> Book:
         created_at=now,
         updated_at=now,
     )
-    from extramile.value.lunches import sync_action
-
     sync_action(invitation, now)
     IdeaUse.objects.create(idea=idea, user=owner, at=now, customer=anna)
     Surprise.objects.create(
