@@ -19,13 +19,14 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda.models import Action, ActionKind, Priority
 from extramile.api.tokens import issue
 from extramile.articles.models import Article, ArticleMailing, CustomerTopic
 from extramile.book import services as book
 from extramile.book.models import Customer, Fact, Household, KeyDate, Promise, Referral
-from extramile.cards.models import Card, CardTemplate, Occasion, OccasionPreference
+from extramile.cards.models import Card, CardSigner, CardTemplate, Occasion, OccasionPreference
 from extramile.culture import checkins
 from extramile.culture.models import Story, Visibility
 from extramile.culture.services import save_story
@@ -35,6 +36,7 @@ from extramile.imports.models import Upload
 from extramile.inbox.services import receive
 from extramile.mailsync import crypto
 from extramile.mailsync.models import MailboxConnection, SeenMessage
+from extramile.ops import heartbeat
 from extramile.outbox.models import OutboxMessage, Unsubscribe
 from extramile.outreach import outcomes
 from extramile.playbook.models import Competitor, MoveCheck
@@ -101,6 +103,7 @@ class Book:
 def build(owner: User, now: dt.datetime, files: Path) -> Book:
     """Olivia's book, one of everything (see the module's docstring)."""
     start_ids_at(all_models(), FIRST_ID)
+    heartbeat.beat("sweep-worker", clock.now())  # a worker is up: /readyz answers 200, not 503
     day = owner.local_date(now)
     monday = day - dt.timedelta(days=day.weekday())
     m = MARK
@@ -176,6 +179,7 @@ def build(owner: User, now: dt.datetime, files: Path) -> Book:
     )
     OccasionPreference.objects.create(customer=anna, occasion=occasion, wants_card=False)
     CardTemplate.objects.create(occasion=occasion, user=owner, text=f"{m} wording")
+    CardSigner.objects.create(user=owner, printed_name=f"{m} Olivia", title=f"{m} advisor")
 
     request = service.open_request(
         customer=anna, subject=f"{m} squeaky brakes", opened_by=owner, now=now, went_wrong=True

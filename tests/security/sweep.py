@@ -25,6 +25,7 @@ from django.urls.converters import IntConverter, SlugConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from extramile.cards.output import KINDS as PRINT_FILES
+from extramile.cards.printing import DESIGNS
 from extramile.playbook.models import Move
 from extramile.web.calls import OUTCOMES
 from extramile.web.exports import FORMATS
@@ -32,6 +33,7 @@ from extramile.web.exports import FORMATS
 # Sample values of each slug parameter, per route (a new one fails the sweep until it is here).
 SLUGS: dict[str, dict[str, list[str]]] = {
     "call-outcome": {"kind": list(OUTCOMES)},
+    "card-design-preview": {"design": list(DESIGNS)},
     "cards-download": {"kind": list(PRINT_FILES)},
     "export-book": {"fmt": list(FORMATS)},
     "intention-review": {"kept": ["kept", "not-kept"]},

@@ -53,6 +53,10 @@ PUBLIC = {
     "api:openapi-json": "the API's description (no data)",
     "api:openapi-view": "the API's documentation page (no data)",
     "api:no_such_route": "the API's 404 for an unknown path",
+    "healthz": "a load balancer's probe: 'ok' and nothing else",
+    "readyz": "a load balancer's probe: which check failed, no data",
+    "metrics": "Prometheus reads it with its bearer token (EXTRAMILE_METRICS_TOKEN), not a session; "
+    "a 404 without the setting",
 }
 # Static files are served by whitenoise before any URL pattern: public, and no data.
 
