@@ -129,7 +129,9 @@ def test_a_sale_is_recorded(client, secret, customer, owner):
     ("change", "status", "says"),
     [
         ({"customer": 999999}, 404, "no customer 999999"),
-        ({"amount": "-5"}, 422, "greater than or equal to 0"),
+        ({"amount": "-5"}, 422, "cannot be negative"),
+        ({"amount": ""}, 422, "not an amount"),
+        ({"amount": 9.999}, 422, "to the cent"),
         ({"date": "2026-02-30"}, 422, "date"),
         ({"sold_by": "ghost"}, 422, "There is no user"),
         ({"description": ""}, 422, "at least 1 character"),

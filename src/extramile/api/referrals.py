@@ -20,7 +20,7 @@ from extramile.api.access import get_visible, personal_user, visible_customer
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Input, Int
+from extramile.api.types import Day, Input, Int, SmallAmount
 from extramile.book.models import Referral, RewardStatus
 from extramile.book.services import pay_reward
 
@@ -54,9 +54,7 @@ class ReferralIn(Input):
     referrer: Int = Field(ge=1, le=2**31 - 1, description="The customer who sent someone.")
     referred: Int = Field(ge=1, le=2**31 - 1, description="The customer they sent.")
     date: Day
-    reward_amount: Decimal | None = Field(
-        None, ge=0, max_digits=10, decimal_places=2, description="Owed once the referred buys."
-    )
+    reward_amount: SmallAmount | None = Field(None, description="Owed once the referred buys.")
     note: str = Field("", max_length=200)
 
 

@@ -22,7 +22,7 @@ from extramile.api.auth import acting_user, user_named
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Input, Int
+from extramile.api.types import Amount, Day, Input, Int
 from extramile.book.models import Customer, Sale
 from extramile.book.services import record_sale
 
@@ -33,7 +33,7 @@ class SaleIn(Input):
     customer: Int = Field(ge=1, le=2**31 - 1, description="The customer's id.")
     date: Day = Field(description="The day of the sale, YYYY-MM-DD; not in the future.")
     description: str = Field(min_length=1, max_length=200, description="What was bought.")
-    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    amount: Amount
     sold_by: str | None = Field(
         None, max_length=254, description="Username or e-mail of the seller."
     )

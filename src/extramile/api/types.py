@@ -13,7 +13,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, Strict, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 NUMERIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -41,11 +51,93 @@ def _true_or_false(value: Any) -> Any:
 Day = Annotated[dt.date, BeforeValidator(_text_only("2026-11-23"))]
 # An instant, ISO 8601 with its zone.
 Moment = Annotated[dt.datetime, BeforeValidator(_text_only("2026-11-23T09:30:00-05:00"))]
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number without a fraction: ``7`` or ``7.0`` (JSON Schema's "integer" is a value, so
+    ``2997405.0`` is one), never ``"7"``, ``true`` or ``7.5``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "Give a whole number, e.g. 7.")
+    return value
+
+
+CENTS = Decimal("0.01")
+
+
+def _amount(max_digits: int) -> Any:
+    whole = max_digits - 2
+    pattern = re.compile(rf"[0-9]{{1,{whole}}}(\.[0-9]{{1,2}})?")
+
+    def refuse(why: str) -> PydanticCustomError:
+        return PydanticCustomError("decimal_type", why)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # A JSON number is a binary float: 0.35 arrives as 0.35000000000000003. A multiple of
+            # a cent within the float's own precision is that many cents.
+            if value != value or value in (float("inf"), float("-inf")):
+                raise refuse("Give an amount, e.g. 480 or 480.50.")
+            cents = round(Decimal(repr(value)) / CENTS)
+            if abs(value - float(cents) / 100) <= 1e-9 * max(1.0, abs(value)):
+                value = str(Decimal(cents) * CENTS)
+            else:
+                value = repr(value)
+        if not isinstance(value, str):
+            raise refuse('Give an amount, e.g. 480 or "480.50".')
+        if pattern.fullmatch(value):
+            return Decimal(value)
+        try:
+            amount = Decimal(value)
+        except ArithmeticError:
+            raise refuse(f"“{value[:40]}” is not an amount; write it like 480 or 480.50.") from None
+        if not amount.is_finite():
+            raise refuse("Give an amount, e.g. 480 or 480.50.")
+        if amount < 0:
+            raise refuse("An amount cannot be negative.")
+        if amount != amount.quantize(CENTS):
+            raise refuse("Give the amount to the cent at most.")
+        if amount >= Decimal(10) ** whole:
+            raise refuse(f"An amount has at most {whole} digits before the point.")
+        raise refuse("Write the amount as digits, e.g. 480 or 480.50.")
+
+    return check
+
+
+def _amount_schema(max_digits: int) -> dict[str, Any]:
+    whole = max_digits - 2
+    return {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": 10**whole - 0.01, "multipleOf": 0.01},
+            {"type": "string", "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,2}})?$"},
+        ],
+        "description": f"Not negative, to the cent at most, up to {whole} digits before the "
+        "point: a JSON number or a string of digits.",
+    }
+
+
+# Money in a JSON body: a number (480, 480.5) or a string of digits ("480.50"), not negative,
+# to the cent at most, as many digits as its column stores.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount(12)),
+    Field(ge=0, max_digits=12, decimal_places=2),
+    WithJsonSchema(_amount_schema(12)),
+]
+SmallAmount = Annotated[
+    Decimal,
+    BeforeValidator(_amount(10)),
+    Field(ge=0, max_digits=10, decimal_places=2),
+    WithJsonSchema(_amount_schema(10)),
+]
+
+
 # In a JSON body: a JSON number, a JSON boolean.
-Int = Annotated[int, Strict()]
+Int = Annotated[int, Strict(), BeforeValidator(_whole_number)]
 Flag = Annotated[bool, Strict()]
 # An id in a JSON body (a list of members, say).
-Id = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Strict(), BeforeValidator(_whole_number), Field(ge=1, le=2**31 - 1)]
 # In a query string: true or false.
 QueryFlag = Annotated[bool, BeforeValidator(_true_or_false)]
 
@@ -66,14 +158,57 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+# What every text in a request may be (the schema says it on every string it describes).
+NO_NUL = "^[^\\x00]*$"
+
+
+def _say_no_nul(schema: Any) -> None:
+    """Add ``pattern: NO_NUL`` to every plain string of a request schema (not to dates, enums or
+    strings with a pattern of their own); other models (``$ref``) do it in their own schema."""
+    if isinstance(schema, list):
+        for item in schema:
+            _say_no_nul(item)
+        return
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return
+    if schema.get("type") == "string" and not {"format", "enum", "const", "pattern"} & set(schema):
+        schema["pattern"] = NO_NUL
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        _say_no_nul(schema.get(key))
+    _say_no_nul(schema.get("items"))
+    for sub in (schema.get("properties") or {}).values():
+        _say_no_nul(sub)
+
+
 class Input(Schema):
-    """Every request body and set of query parameters: no text may hold a NUL character, which
-    PostgreSQL cannot store (and no person types)."""
+    """Every request body and set of query parameters.
+
+    A body is a JSON object (``123`` or ``[null, null]`` is a 422, not a request with every field
+    at its default); it has only the fields its schema names (``additionalProperties: false``: a
+    misspelt field is a 422, not quietly ignored); and no text may hold a NUL character, which
+    PostgreSQL cannot store and no person types (the schema says so on every string).
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
-    def no_nul_characters(cls, data: Any) -> Any:
+    def an_object_without_nul_characters(cls, data: Any) -> Any:
         raw = getattr(data, "_obj", data)  # ninja may hand a DjangoGetter around the dict
-        if _has_nul(raw if isinstance(raw, dict) else data):
-            raise ValueError("Text cannot contain the NUL character (\\u0000).")
+        if not isinstance(raw, dict):
+            raise PydanticCustomError(
+                "model_type", "Send a JSON object, {...}, with the fields this operation takes."
+            )
+        if _has_nul(raw):
+            raise PydanticCustomError(
+                "string_pattern_mismatch", "Text cannot contain the NUL character (\\u0000)."
+            )
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        _say_no_nul(handler.resolve_ref_schema(schema))
+        return schema
