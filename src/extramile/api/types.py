@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 from typing import Annotated, Any
 
+import phonenumbers
 from ninja import Schema
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -74,16 +77,14 @@ def _amount(max_digits: int) -> Any:
         return PydanticCustomError("decimal_type", why)
 
     def check(value: Any) -> Any:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            # A JSON number is a binary float: 0.35 arrives as 0.35000000000000003. A multiple of
-            # a cent within the float's own precision is that many cents.
-            if value != value or value in (float("inf"), float("-inf")):
-                raise refuse("Give an amount, e.g. 480 or 480.50.")
-            cents = round(Decimal(repr(value)) / CENTS)
-            if abs(value - float(cents) / 100) <= 1e-9 * max(1.0, abs(value)):
-                value = str(Decimal(cents) * CENTS)
-            else:
-                value = repr(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, float):
+            # A JSON number with a fraction is a binary float (0.35 is 0.34999999999999997...):
+            # cents travel as text, which says exactly what was meant.
+            raise refuse('Send an amount with cents as text, e.g. "480.50" (or a whole 480).')
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str):
             raise refuse('Give an amount, e.g. 480 or "480.50".')
         if pattern.fullmatch(value):
@@ -109,16 +110,17 @@ def _amount_schema(max_digits: int) -> dict[str, Any]:
     whole = max_digits - 2
     return {
         "anyOf": [
-            {"type": "number", "minimum": 0, "maximum": 10**whole - 0.01, "multipleOf": 0.01},
+            {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
             {"type": "string", "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,2}})?$"},
         ],
-        "description": f"Not negative, to the cent at most, up to {whole} digits before the "
-        "point: a JSON number or a string of digits.",
+        "description": f"Not negative, up to {whole} digits before the point: a whole number "
+        '(480), or text with the cents ("480.50"; a JSON number with a fraction is a binary '
+        "float, so cents travel as text).",
     }
 
 
-# Money in a JSON body: a number (480, 480.5) or a string of digits ("480.50"), not negative,
-# to the cent at most, as many digits as its column stores.
+# Money in a JSON body: a whole number (480) or text with up to two decimals ("480.50"), not
+# negative, as many digits as its column stores.
 Amount = Annotated[
     Decimal,
     BeforeValidator(_amount(12)),
@@ -160,6 +162,96 @@ def _has_nul(value: Any) -> bool:
 
 # What every text in a request may be (the schema says it on every string it describes).
 NO_NUL = "^[^\\x00]*$"
+# What Python's str.strip() and str.split() take away (str.isspace()), as a regex class in the
+# syntax JSON Schema (ECMA-262), Python's re and pydantic's Rust regex all read the same way.
+BLANKS = "\\x09-\\x0d\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+# A text that must say something: not only blanks (the services trim it, and would find nothing).
+NOT_BLANK = f"^[{BLANKS}]*[^\\x00{BLANKS}][^\\x00]*$"
+
+
+def required_text(max_length: int, **extra: Any) -> Any:
+    """A text that must be given and say something (not only spaces): the schema says so."""
+    return Field(min_length=1, max_length=max_length, pattern=NOT_BLANK, **extra)
+
+
+def _format(name: str, description: str, max_length: int) -> Any:
+    return Field(max_length=max_length, description=description, json_schema_extra={"format": name})
+
+
+# Formats of our own (OpenAPI allows them): the description says what they are, and
+# ``tests/api/schemathesis_hooks.py`` teaches schemathesis to write valid ones.
+Phone = Annotated[
+    str,
+    _format(
+        "phone",
+        "A phone number as dialled from the company's country, or with its country code "
+        "(+44 20 7946 0958); stored as E.164.",
+        40,
+    ),
+]
+# An e-mail address as the server reads it (email-validator): narrower than JSON Schema's
+# "email", which also allows a quoted local part, an IP address or a domain without a dot.
+EMAIL_PATTERN = r'^[^\s"@]+@[^\s"@\[\]]+\.[^\s"@\[\].]{2,}$'
+Email = Annotated[
+    str,
+    Field(
+        max_length=254,
+        pattern=EMAIL_PATTERN,
+        description="An e-mail address (its domain is not looked up).",
+        json_schema_extra={"format": "email"},
+    ),
+]
+
+
+def _time_zone(value: str) -> str:
+    if value:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "time_zone", "Use a time zone name such as Europe/London or America/Chicago."
+            ) from None
+    return value
+
+
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_time_zone),
+    _format(
+        "time-zone",
+        "An IANA time zone name such as Europe/London or America/Chicago; empty: the company's.",
+        64,
+    ),
+]
+
+
+def _country(value: Any) -> Any:
+    if value != "" and value not in COUNTRIES:
+        raise PydanticCustomError(
+            "enum", "Use a two-letter country code such as US, GB or DE (or us, gb, de)."
+        )
+    return value.upper()
+
+
+# The countries a phone number can belong to (what ``accounts.models.validate_country`` takes),
+# in capitals or in small letters; stored in capitals.
+COUNTRIES = sorted(phonenumbers.SUPPORTED_REGIONS) + sorted(
+    code.lower() for code in phonenumbers.SUPPORTED_REGIONS
+)
+Country = Annotated[
+    str,
+    AfterValidator(_country),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": ["", *COUNTRIES],
+            "description": "A two-letter country code (US, GB, DE, or us, gb, de); empty: none.",
+        }
+    ),
+]
+
+
+BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
 
 def _say_no_nul(schema: Any) -> None:
@@ -173,6 +265,11 @@ def _say_no_nul(schema: Any) -> None:
         return
     if schema.get("type") == "string" and not {"format", "enum", "const", "pattern"} & set(schema):
         schema["pattern"] = NO_NUL
+    # pydantic writes a constraint it could not place (on an Int inside a union or a list) under
+    # its Python name; JSON Schema calls it otherwise.
+    for python, json_name in BOUNDS.items():
+        if python in schema:
+            schema[json_name] = schema.pop(python)
     for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
         _say_no_nul(schema.get(key))
     _say_no_nul(schema.get("items"))
