@@ -118,17 +118,31 @@ def test_create_a_customer_with_contacts(as_owner, owner, company):
         ({"first_name": "A", "birth_month": 2, "birth_day": 30}, "birth_day", "February"),
         ({"first_name": "A", "emails": ["not an address"]}, "emails", ""),
         ({"first_name": "A", "phones": ["12"]}, "phones", ""),
-        ({"first_name": "A", "owner": "colin"}, "owner", "There is no user"),
         ({"first_name": "A", "time_zone": "Mars/Olympus"}, "time_zone", ""),
-        ({"first_name": "A", "household": 999}, "household", "no household 999"),
+        ({"first_name": "A", "country": "Us"}, "country", "two-letter country code"),
+        ({"first_name": " ", "company_name": "\u3000"}, None, "first name, a last name"),
     ],
 )
 def test_a_bad_customer_is_422_and_nothing_is_saved(as_owner, colleague, body, field, says):
     response = as_owner.post("/api/customers", body)
     assert response.status_code == 422, response.content
     problems = response.json()["detail"]
-    assert problems[0]["loc"] == (["body", field] if field else ["body"])
+    assert problems[0]["loc"][:2] == (["body", field] if field else ["body"])
     assert says in problems[0]["msg"]
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"first_name": "A", "owner": "colin"}, "There is no user “colin”"),
+        ({"first_name": "A", "household": 999}, "There is no household 999"),
+    ],
+)
+def test_an_owner_or_household_you_cannot_see_is_404(as_owner, colleague, body, says):
+    response = as_owner.post("/api/customers", body)
+    assert response.status_code == 404, response.content
+    assert says in response.json()["detail"]
     assert not Customer.objects.exists()
 
 
@@ -147,8 +161,14 @@ def test_patch_changes_only_what_is_sent(as_owner, customer):
 
 
 def test_patch_refuses_an_impossible_date_and_keeps_the_customer(as_owner, customer):
+    # 31 alone is a day; with the stored November it is not: the stored record refuses (409).
     response = as_owner.patch(f"/api/customers/{customer.pk}", {"birth_day": 31})
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert response.json()["detail"] == "November 1980 has no day 31."
+    # Sent together, the request alone is wrong: 422, about the day.
+    both = as_owner.patch(f"/api/customers/{customer.pk}", {"birth_month": 4, "birth_day": 31})
+    assert both.status_code == 422
+    assert both.json()["detail"][0]["loc"] == ["body", "birth_day"]
     customer.refresh_from_db()
     assert customer.birth_day == 23
 

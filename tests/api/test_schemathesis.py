@@ -1,10 +1,19 @@
 """schemathesis over every operation of /api/openapi.json, against the WSGI app, with a personal
-token: no server error, every status documented, every body as the schema says.
+token and every check schemathesis has (``--checks all``): no server error; every status, header
+and body as the schema says; every request the schema refuses refused, and every request it
+allows accepted (so a business rule is either in the schema or answered 404/409, never a 422 the
+schema does not foresee); unsupported methods and missing headers answered as they should be;
+and, in the stateful run, a deleted object gone and a created one there.
 
-Time-boxed: a few examples per operation (valid and invalid data). Runs in `make test`.
+Derandomised, a few examples per operation, so that it runs in `make test` within a minute or
+two and CI sees the same requests every time. To explore further, serve the app and run
+`schemathesis run ... --checks all` (docs/api.md).
 """
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -12,13 +21,7 @@ from django.core import signals
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS, load_all_checks
 
 from extramile.api.tokens import issue
 from extramile.book.models import Fact, KeyDate, PhoneNumber, Promise
@@ -27,17 +30,44 @@ from extramile.inbox.models import Source
 from extramile.inbox.services import receive
 from extramile.wsgi import application
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-]
+# The formats of our own (phone, time-zone) and e-mail addresses the server takes.
+_hooks = Path(__file__).with_name("schemathesis_hooks.py")
+_spec = importlib.util.spec_from_file_location("extramile_schemathesis_hooks", _hooks)
+assert _spec is not None and _spec.loader is not None
+_spec.loader.exec_module(importlib.util.module_from_spec(_spec))
 
+load_all_checks()
+ALL_CHECKS = CHECKS.get_all()  # what `schemathesis run --checks all` runs
+
+SETTINGS = settings(
+    max_examples=6,
+    deadline=None,
+    # The same examples on every run: CI stays repeatable.
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 # Read from the running app (at import: schemathesis' lazy fixture loader predates pytest 9).
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+def test_every_check_there_is_runs():
+    names = {check.__name__ for check in ALL_CHECKS}
+    assert {
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "positive_data_acceptance",
+        "missing_required_header",
+        "unsupported_method",
+        "use_after_free",
+        "ensure_resource_availability",
+        "ignored_auth",
+    } <= names
 
 
 @pytest.fixture
@@ -65,19 +95,45 @@ def secret(db, owner, customer, colleague, outsider_customer):
     signals.request_finished.connect(close_old_connections)
 
 
-@schema.parametrize()
-@settings(
-    max_examples=6,
-    deadline=None,
-    # The same examples on every run: CI stays repeatable (explore more with
-    # `schemathesis run` against a served app, docs/api.md).
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_every_operation_answers_within_its_schema(case, secret):
+def _keep_our_host(case):
     # Generated extra headers may include a malformed Host, which Django refuses (400) before any
     # route runs: that is the web server's answer, not the API's, so the Host stays ours.
     if case.headers:
         case.headers = {k: v for k, v in case.headers.items() if k.lower() != "host"}
-    case.call_and_validate(headers={"Authorization": f"Bearer {secret}"}, checks=CHECKS)
+
+
+@schema.parametrize()
+@SETTINGS
+def test_every_operation_answers_within_its_schema(case, secret):
+    _keep_our_host(case)
+    case.call_and_validate(headers={"Authorization": f"Bearer {secret}"}, checks=ALL_CHECKS)
+
+
+def test_sequences_of_operations_answer_within_the_schema(secret):
+    """The stateful phase: a customer created, then read, changed and deleted through the links
+    schemathesis finds between operations, with every check after every step."""
+    base = schema.as_state_machine()
+    assert base.bundles, "schemathesis found no links between operations"
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):
+            _keep_our_host(case)
+            return {"headers": {"Authorization": f"Bearer {secret}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                checks=ALL_CHECKS,
+                headers=kwargs.get("headers"),  # ours: the check for ignored auth knows them
+                transport_kwargs=kwargs or None,
+                recorder=getattr(self, "recorder", None),
+            )
+
+    Machine.run(
+        settings=settings(
+            SETTINGS,
+            max_examples=15,
+            stateful_step_count=6,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

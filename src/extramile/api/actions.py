@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 from pydantic import BaseModel
@@ -22,7 +21,7 @@ from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
 from extramile.agenda.models import VALUE_KINDS, Action, ActionKind, ActionStatus
 from extramile.api.access import get_visible, personal_user
-from extramile.api.errors import responses
+from extramile.api.errors import as_conflict, responses
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Input
 
@@ -120,20 +119,16 @@ def get_action(request: HttpRequest, action_id: int) -> ActionOut:
     "/actions/{action_id}/complete",
     response=responses({200: ActionOut}, 400, 404, 409),
     summary="Mark an action done",
-    description="422 for a value-adding extra without `value_answer`; 409 when the action was "
-    "closed already.",
+    description="409 when the action was closed already; when it is a value-adding extra "
+    "(`needs_value_answer`) and `value_answer` is empty; or when it is done elsewhere (a service "
+    "request is closed by resolving it).",
 )
 def complete(request: HttpRequest, action_id: int, payload: CompleteIn) -> ActionOut:
     action = _action(request, action_id)
-    try:
+    with as_conflict():  # the rules are the action's kind's: what is stored decides
         done = services.complete(
             action, clock.now(), payload.outcome, value_answer=payload.value_answer
         )
-    except services.AlreadyClosed:
-        raise
-    except ValidationError as error:
-        # The rule is the service's; say which field it is about.
-        raise ValidationError({"value_answer": error.messages}) from None
     return action_out(done)
 
 

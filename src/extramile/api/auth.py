@@ -50,9 +50,9 @@ def acting_user(request: HttpRequest) -> User | None:
 
 
 def user_named(request: HttpRequest, text: str, field: str) -> User:
-    """An active user by username or e-mail, among those the token may see."""
-    from django.core.exceptions import ValidationError
+    """An active user by username or e-mail, among those the token may see; 404 otherwise."""
     from django.db.models import Q
+    from ninja.errors import HttpError
 
     from extramile.accounts.scoping import visible_users
 
@@ -60,5 +60,5 @@ def user_named(request: HttpRequest, text: str, field: str) -> User:
     users = visible_users(acting) if acting is not None else User.objects.filter(is_active=True)
     found = users.filter(Q(username=text.strip()) | Q(email__iexact=text.strip())).first()
     if found is None:
-        raise ValidationError({field: [f"There is no user “{text}” (give a username or e-mail)."]})
+        raise HttpError(404, f"There is no user “{text}” that you can see ({field}).")
     return found

@@ -18,16 +18,28 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers, visible_households
+from extramile.api import rules
 from extramile.api.access import get_visible, personal_user, user_by_name
-from extramile.api.errors import responses
+from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Flag, Input, Int, Moment, unchanged
+from extramile.api.types import (
+    Country,
+    Day,
+    Email,
+    Flag,
+    Input,
+    Int,
+    Moment,
+    Phone,
+    TimeZoneName,
+    unchanged,
+)
 from extramile.book import services
 from extramile.book.models import CUSTOMER_EDITABLE, Customer, EmailAddress, PhoneNumber, Tier
 from extramile.book.models import Status as BookStatus
@@ -128,7 +140,20 @@ class CustomerFilters(Input):
     ordering: Ordering = Field("name", description="name, created, updated or id; '-' reverses.")
 
 
+NAMES = ("first_name", "last_name", "company_name")
+NO_NAME = "Give a first name, a last name or a company name."
+BIRTH = ("birth_month", "birth_day", "birth_year")
+
+
 class CustomerIn(Input):
+    """At least one name; a birthday that exists (a month and a day, a year only with them)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [rules.one_of_schema(NAMES), *rules.month_day_schema(*BIRTH, patch=False)]
+        }
+    )
+
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
     preferred_name: str = Field("", max_length=100)
@@ -136,7 +161,10 @@ class CustomerIn(Input):
     status: CustomerStatus = CustomerStatus.CUSTOMER
     tier: Tier | None = Field(None, description="Set by hand: the value score leaves it alone.")
     owner: str | None = Field(
-        None, max_length=254, description="Username or e-mail of the owner; default: you."
+        None,
+        min_length=1,
+        max_length=254,
+        description="Username or e-mail of the owner; default: you.",
     )
     household: Int | None = Field(None, ge=1, le=2**31 - 1)
     birth_month: Int | None = Field(None, ge=1, le=12)
@@ -146,21 +174,44 @@ class CustomerIn(Input):
     city: str = Field("", max_length=100)
     region: str = Field("", max_length=100)
     postal_code: str = Field("", max_length=20)
-    country: str = Field("", max_length=2, description="Two-letter code, e.g. US.")
+    country: Country = ""
     language: str = Field("", max_length=10)
-    time_zone: str = Field("", max_length=64, description="e.g. America/New_York.")
+    time_zone: TimeZoneName = ""
     customer_since: Day | None = None
     do_not_call: Flag = False
     do_not_email: Flag = False
     do_not_mail: Flag = False
     do_not_text: Flag = False
     notes: str = Field("", max_length=10_000)
-    emails: list[str] = Field([], max_length=20, description="The first is the primary one.")
-    phones: list[str] = Field([], max_length=20, description="Any format; stored as E.164.")
+    emails: list[Email] = Field(
+        [],
+        max_length=20,
+        json_schema_extra={"uniqueItems": True},
+        description="The first is the primary one.",
+    )
+    phones: list[Phone] = Field(
+        [],
+        max_length=20,
+        json_schema_extra={"uniqueItems": True},
+        description="The first is the primary one.",
+    )
+
+    @model_validator(mode="after")
+    def a_name_and_a_real_birthday(self) -> CustomerIn:
+        data = self.model_dump()
+        rules.check_one_of(data, NAMES, NO_NAME)
+        rules.check_month_day(data, *BIRTH, patch=False)
+        return self
 
 
 class CustomerPatch(Input):
-    """Only the fields sent change. ``emails`` and ``phones``, when sent, replace the lists."""
+    """Only the fields sent change. ``emails`` and ``phones``, when sent, replace the lists. A
+    change that would leave the customer without a name, or with a birthday that does not exist
+    once merged with what is stored, is a 409."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"allOf": rules.month_day_schema(*BIRTH, patch=True)}
+    )
 
     first_name: str = unchanged(max_length=100)
     last_name: str = unchanged(max_length=100)
@@ -168,7 +219,7 @@ class CustomerPatch(Input):
     company_name: str = unchanged(max_length=200)
     status: CustomerStatus = unchanged()
     tier: Tier = unchanged()
-    owner: str = unchanged(max_length=254)
+    owner: str = unchanged(min_length=1, max_length=254)
     household: Int | None = Field(None, ge=1, le=2**31 - 1)
     birth_month: Int | None = Field(None, ge=1, le=12)
     birth_day: Int | None = Field(None, ge=1, le=31)
@@ -177,17 +228,22 @@ class CustomerPatch(Input):
     city: str = unchanged(max_length=100)
     region: str = unchanged(max_length=100)
     postal_code: str = unchanged(max_length=20)
-    country: str = unchanged(max_length=2)
+    country: Country = unchanged()
     language: str = unchanged(max_length=10)
-    time_zone: str = unchanged(max_length=64)
+    time_zone: TimeZoneName = unchanged()
     customer_since: Day | None = None
     do_not_call: Flag = unchanged()
     do_not_email: Flag = unchanged()
     do_not_mail: Flag = unchanged()
     do_not_text: Flag = unchanged()
     notes: str = unchanged(max_length=10_000)
-    emails: list[str] = unchanged(max_length=20)
-    phones: list[str] = unchanged(max_length=20)
+    emails: list[Email] = unchanged(max_length=20, json_schema_extra={"uniqueItems": True})
+    phones: list[Phone] = unchanged(max_length=20, json_schema_extra={"uniqueItems": True})
+
+    @model_validator(mode="after")
+    def a_real_birthday(self) -> CustomerPatch:
+        rules.check_month_day(self.model_dump(exclude_unset=True), *BIRTH, patch=True)
+        return self
 
 
 def contacts_of(ids: list[int]) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
@@ -237,15 +293,12 @@ def with_related(customers: Any) -> Any:
 def _owner(user: User, text: str) -> User:
     found = user_by_name(user, text)
     if found is None:
-        raise ValidationError({"owner": [f"There is no user “{text}” you can give customers to."]})
+        raise HttpError(404, f"There is no user “{text}” you can give customers to (owner).")
     return found
 
 
 def _household(user: User, pk: int) -> Any:
-    household = visible_households(user).filter(pk=pk).first()
-    if household is None:
-        raise ValidationError({"household": [f"There is no household {pk} that you can see."]})
-    return household
+    return get_visible(visible_households(user), pk, "household")
 
 
 def _set_contacts(customer: Customer, emails: list[str] | None, phones: list[str] | None) -> None:
@@ -277,7 +330,6 @@ def _apply(user: User, customer: Customer, data: dict[str, Any]) -> None:
         customer.owner = _owner(user, data["owner"])
     if "household" in data:
         customer.household = _household(user, data["household"]) if data["household"] else None
-    customer.full_clean()
 
 
 @router.get(
@@ -324,10 +376,11 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 @router.post(
     "/customers",
-    response=responses({201: CustomerOut}, 400, 409),
+    response=responses({201: CustomerOut}, 400, 404, 409),
     summary="Create a customer",
     description="Give at least a first name, a last name or a company name. Send an "
-    "`Idempotency-Key` header to make a retry safe.",
+    "`Idempotency-Key` header to make a retry safe. 404 when the `owner` or the `household` is "
+    "not one you can see.",
 )
 @idempotent
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
@@ -336,6 +389,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[st
     with transaction.atomic():
         customer = Customer(owner=user)
         _apply(user, customer, data)
+        customer.full_clean()
         customer.save()
         _set_contacts(customer, data["emails"], data["phones"])
     return Status(201, customer_out(with_related(Customer.objects).get(pk=customer.pk)))
@@ -343,9 +397,11 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[st
 
 @router.patch(
     "/customers/{customer_id}",
-    response=responses({200: CustomerOut}, 400, 404),
+    response=responses({200: CustomerOut}, 400, 404, 409),
     summary="Change a customer",
-    description="Send only what changes. `emails` or `phones`, when sent, replace the list.",
+    description="Send only what changes. `emails` or `phones`, when sent, replace the list. 404 "
+    "when the customer, the `owner` or the `household` is not one you can see; 409 when the "
+    "change, with what is stored, would leave no name or a birthday that does not exist.",
 )
 def update_customer(
     request: HttpRequest, customer_id: int, payload: CustomerPatch
@@ -355,6 +411,8 @@ def update_customer(
     with transaction.atomic():
         customer = get_visible(visible_customers(user).select_for_update(), customer_id, "customer")
         _apply(user, customer, data)
+        with as_conflict():  # what is stored and what is sent, together
+            customer.full_clean()
         customer.save()
         _set_contacts(customer, data.get("emails"), data.get("phones"))
     return customer_out(with_related(Customer.objects).get(pk=customer.pk))

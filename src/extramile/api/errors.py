@@ -9,6 +9,8 @@ answer with these schemas (``responses``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -76,16 +78,49 @@ def _where(loc: Any) -> list[str | int]:
     return parts
 
 
+def _message(error: dict[str, Any]) -> str:
+    """Pydantic's sentence, or ours where it would quote a regular expression at a person."""
+    from extramile.api.types import EMAIL_PATTERN, NO_NUL, NOT_BLANK
+
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        if pattern == NOT_BLANK:
+            return "Write something here: it cannot be empty or only spaces."
+        if pattern == EMAIL_PATTERN:
+            return "Write an e-mail address such as ann@example.com."
+        if pattern == NO_NUL:
+            return "Text cannot contain the NUL character (\\u0000)."
+    return str(error.get("msg", "Invalid value."))
+
+
+def _about(error: dict[str, Any]) -> list[str | int]:
+    """The field a rule across fields is about (``rules.refuse``), after the body's place."""
+    field = (error.get("ctx") or {}).get("field")
+    return [str(field)] if field else []
+
+
 def ninja_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic's errors, trimmed to loc/msg/type (no echo of the input, which may be large)."""
     return [
         {
-            "loc": _where(error.get("loc")),
-            "msg": str(error.get("msg", "Invalid value.")),
+            "loc": _where(error.get("loc")) + _about(error),
+            "msg": _message(error),
             "type": str(error.get("type", "invalid")),
         }
         for error in errors
     ]
+
+
+@contextmanager
+def as_conflict() -> Iterator[None]:
+    """Around a rule that the records as they stand decide, not the request alone (an action
+    closed already, a request resolved, a change that leaves a customer without a name): its
+    refusal is a 409 with the service's sentence. What the request alone gets wrong is a 422, and
+    the schema says it."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise HttpError(409, " ".join(error.messages)) from None
 
 
 def install(api: NinjaAPI) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +17,16 @@ from extramile.api.access import get_visible, personal_user, visible_customer
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Flag, Input, Int, QueryFlag, unchanged
+from extramile.api.types import (
+    NOT_BLANK,
+    Day,
+    Flag,
+    Input,
+    Int,
+    QueryFlag,
+    required_text,
+    unchanged,
+)
 from extramile.book.models import Fact, FactCategory
 
 router = Router(tags=["facts"])
@@ -46,19 +55,24 @@ class FactFilters(Input):
     q: str = Field("", max_length=100, description="Part of the text.")
 
 
+# Tags are stored together, joined by ", ", in 200 characters: 8 of 22 fit.
+Tag = Annotated[str, Field(max_length=22)]
+TAGS = "Up to 8 tags of up to 22 characters; an empty one is dropped."
+
+
 class FactIn(Input):
     customer: Int = Field(ge=1, le=2**31 - 1)
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = required_text(2000)
     category: FactCategory = FactCategory.OTHER
-    tags: list[str] = Field([], max_length=20)
+    tags: list[Tag] = Field([], max_length=8, description=TAGS)
     learned_on: Day | None = None
     pinned: Flag = False
 
 
 class FactPatch(Input):
-    text: str = unchanged(min_length=1, max_length=2000)
+    text: str = unchanged(min_length=1, max_length=2000, pattern=NOT_BLANK)
     category: FactCategory = unchanged()
-    tags: list[str] = unchanged(max_length=20)
+    tags: list[Tag] = unchanged(max_length=8, description=TAGS)
     learned_on: Day | None = None
     pinned: Flag = unchanged()
 
@@ -89,7 +103,11 @@ def _save(fact: Fact, data: dict[str, Any]) -> Fact:
         if field in data and (data[field] is not None or field == "learned_on"):
             setattr(fact, field, data[field])
     if data.get("tags") is not None:
-        fact.tags = ", ".join(tag.replace(",", " ") for tag in data["tags"])
+        # One tag each: a comma or a semicolon inside is not a separator here. A capital dotted
+        # İ lower-cases to two characters ("i̇"); Turkish writes it "i", which keeps the length.
+        fact.tags = ", ".join(
+            tag.replace(",", " ").replace(";", " ").replace("\u0130", "i") for tag in data["tags"]
+        )
     fact.full_clean()  # trims the text, normalises the tags
     fact.save()
     return fact

@@ -19,7 +19,7 @@ from extramile.api.access import get_visible, personal_user
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Id, Input, unchanged
+from extramile.api.types import NOT_BLANK, Country, Id, Input, required_text, unchanged
 from extramile.book.models import Customer, Household
 
 router = Router(tags=["households"])
@@ -48,24 +48,24 @@ class HouseholdFilters(Input):
 
 
 class HouseholdIn(Input):
-    name: str = Field(min_length=1, max_length=200, description="As on an envelope.")
+    name: str = required_text(200, description="As on an envelope.")
     street: str = Field("", max_length=200)
     city: str = Field("", max_length=100)
     region: str = Field("", max_length=100)
     postal_code: str = Field("", max_length=20)
-    country: str = Field("", max_length=2)
+    country: Country = ""
     members: list[Id] = Field(
         min_length=1, max_length=50, description="Ids of your customers who live there."
     )
 
 
 class HouseholdPatch(Input):
-    name: str = unchanged(min_length=1, max_length=200)
+    name: str = unchanged(min_length=1, max_length=200, pattern=NOT_BLANK)
     street: str = unchanged(max_length=200)
     city: str = unchanged(max_length=100)
     region: str = unchanged(max_length=100)
     postal_code: str = unchanged(max_length=20)
-    country: str = unchanged(max_length=2)
+    country: Country = unchanged()
     members: list[Id] = unchanged(
         min_length=1,
         max_length=50,
@@ -95,7 +95,7 @@ def _members(user: User, ids: list[int]) -> list[Customer]:
     found = list(visible_customers(user).filter(pk__in=set(ids)))
     missing = sorted(set(ids) - {c.pk for c in found})
     if missing:
-        raise ValidationError({"members": [f"There is no customer {missing[0]} that you can see."]})
+        raise HttpError(404, f"There is no customer {missing[0]} that you can see (members).")
     return found
 
 
@@ -143,9 +143,10 @@ def get_household(request: HttpRequest, household_id: int) -> HouseholdOut:
 
 @router.post(
     "/households",
-    response=responses({201: HouseholdOut}, 400, 409),
+    response=responses({201: HouseholdOut}, 400, 404, 409),
     summary="Create a household",
-    description="Give its name, its address and at least one member.",
+    description="Give its name, its address and at least one member. 404 when a member is not "
+    "a customer you can see.",
 )
 @idempotent
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[HouseholdOut]:
@@ -159,6 +160,8 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[House
     "/households/{household_id}",
     response=responses({200: HouseholdOut}, 400, 404),
     summary="Change a household",
+    description="Send only what changes; `members`, when sent, replaces the members you can see. "
+    "404 when the household or a member is not one you can see.",
 )
 def update_household(
     request: HttpRequest, household_id: int, payload: HouseholdPatch

@@ -10,7 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
-from pydantic import BaseModel
+from ninja.errors import HttpError
+from pydantic import BaseModel, ConfigDict
 
 from extramile import clock
 from extramile.api.access import get_visible, personal_user
@@ -19,17 +20,57 @@ from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Input, Moment, QueryFlag
-from extramile.inbox.models import Channel, InboundMessage, Source
+from extramile.inbox.models import (
+    EMAIL_CHANNELS,
+    PHONE_CHANNELS,
+    Channel,
+    InboundMessage,
+    Source,
+)
 from extramile.inbox.queries import visible_messages
 from extramile.inbox.services import mark_replied, receipt, receive
 
 router = Router(tags=["inbound"])
 
 
+def _sender_is(channels: frozenset[Channel], sender: dict[str, str]) -> dict[str, Any]:
+    return {
+        "if": {
+            "required": ["channel"],
+            "properties": {"channel": {"enum": sorted(c.value for c in channels)}},
+        },
+        "then": {"properties": {"from": sender}},
+    }
+
+
+# What the server reads a sender as: an e-mail address when it has an @, else a phone number.
+# (The format is said again in each branch: a branch is read as a schema of its own.)
+SENDER = "phone-or-email"
+PHONE_SENDER = {"type": "string", "format": SENDER, "pattern": "^[^@]*$"}
+EMAIL_SENDER = {"type": "string", "format": SENDER, "pattern": "@"}
+
+
 class InboundIn(Input):
+    """A call, a voicemail or a text comes from a phone number; an e-mail from an e-mail address;
+    a web form from either."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _sender_is(PHONE_CHANNELS, PHONE_SENDER),
+                _sender_is(EMAIL_CHANNELS, EMAIL_SENDER),
+            ]
+        }
+    )
+
     channel: Channel = Field(description="call, voicemail, email, text or web_form")
     from_address: str = Field(
-        alias="from", min_length=1, max_length=254, description="A phone number or an e-mail."
+        alias="from",
+        min_length=1,
+        max_length=254,
+        description="A phone number or an e-mail address, as the channel says.",
+        # A format of our own: a phone number (the "phone" format) or an e-mail address.
+        json_schema_extra={"format": SENDER},
     )
     received_at: Moment | None = Field(
         None, description="ISO 8601 with its zone, e.g. 2026-11-23T09:30:00-05:00; default: now."
@@ -39,7 +80,8 @@ class InboundIn(Input):
     to: str | None = Field(
         None,
         max_length=254,
-        description="Username or e-mail of the rep it was sent to (when not matched).",
+        description="Username or e-mail of the rep it was sent to (when not matched); 404 when "
+        "there is no such user you can see.",
     )
     external_id: str = Field(
         "", max_length=200, description="Your id for it: sending it twice logs it once."
@@ -118,7 +160,7 @@ def serialize(rows: Iterable[InboundMessage]) -> list[MessageOut]:
 
 @router.post(
     "/inbound",
-    response=responses({200: InboundOut, 201: InboundOut}, 400, 409),
+    response=responses({200: InboundOut, 201: InboundOut}, 400, 404, 409),
     summary="Log an inbound message",
     description="A webhook (company tokens may call it). Matches the sender to a customer by "
     "phone or e-mail and starts the reply clock. 201 when logged, 200 when the same external_id "

@@ -12,12 +12,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers
+from extramile.api import rules
 from extramile.api.access import get_visible, personal_user, visible_customer
-from extramile.api.errors import responses
+from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Input, Int, unchanged
@@ -49,7 +50,24 @@ class KeyDateFilters(Input):
     month: int | None = Field(None, ge=1, le=12)
 
 
+DATE = ("month", "day", "year")
+CUSTOM = KeyDateKind.CUSTOM.value
+SAY_WHAT = "Say what this date is."
+
+
 class KeyDateIn(Input):
+    """A date that exists (30 February never; 29 February in a leap year or without a year); an
+    other date says what it is (``label``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                *rules.month_day_schema(*DATE, patch=False),
+                rules.given_then_text_schema("kind", CUSTOM, "label"),
+            ]
+        }
+    )
+
     customer: Int = Field(ge=1, le=2**31 - 1)
     kind: KeyDateKind
     label: str = Field("", max_length=100, description="What it is (needed for custom dates).")
@@ -57,13 +75,39 @@ class KeyDateIn(Input):
     day: Int = Field(ge=1, le=31)
     year: Int | None = Field(None, ge=1900, le=2100)
 
+    @model_validator(mode="after")
+    def a_real_date_that_says_what_it_is(self) -> KeyDateIn:
+        data = self.model_dump()
+        rules.check_month_day(data, *DATE, patch=False)
+        rules.check_text_when(data, "kind", CUSTOM, "label", SAY_WHAT)
+        return self
+
 
 class KeyDatePatch(Input):
+    """Only the fields sent change; a change that, with what is stored, makes a date that does
+    not exist or an other date without a label is a 409."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                *rules.month_day_schema(*DATE, patch=True),
+                rules.given_then_text_schema_patch("kind", CUSTOM, "label"),
+            ]
+        }
+    )
+
     kind: KeyDateKind = unchanged()
     label: str = unchanged(max_length=100)
     month: Int = unchanged(ge=1, le=12)
     day: Int = unchanged(ge=1, le=31)
     year: Int | None = Field(None, ge=1900, le=2100)
+
+    @model_validator(mode="after")
+    def a_real_date_that_says_what_it_is(self) -> KeyDatePatch:
+        sent = self.model_dump(exclude_unset=True)
+        rules.check_month_day(sent, *DATE, patch=True)
+        rules.check_text_when(sent, "kind", CUSTOM, "label", SAY_WHAT)
+        return self
 
 
 def key_date_out(key_date: KeyDate) -> KeyDateOut:
@@ -92,7 +136,8 @@ def _save(key_date: KeyDate, data: dict[str, Any]) -> KeyDate:
         if field in data and (data[field] is not None or field == "year"):
             value = data[field]
             setattr(key_date, field, value.strip() if isinstance(value, str) else value)
-    key_date.full_clean()
+    with as_conflict():  # a PATCH's fields with the stored ones (a POST's pass: see KeyDateIn)
+        key_date.full_clean()
     key_date.save()
     return key_date
 
@@ -134,8 +179,10 @@ def create_key_date(request: HttpRequest, payload: KeyDateIn) -> Status[KeyDateO
 
 @router.patch(
     "/key-dates/{key_date_id}",
-    response=responses({200: KeyDateOut}, 400, 404),
+    response=responses({200: KeyDateOut}, 400, 404, 409),
     summary="Change a key date",
+    description="Send only what changes. 409 when the change, with what is stored, makes a date "
+    "that does not exist (`day` 31 on a date in April) or an other date without a `label`.",
 )
 def update_key_date(request: HttpRequest, key_date_id: int, payload: KeyDatePatch) -> KeyDateOut:
     key_date = get_visible(visible_key_dates(personal_user(request)), key_date_id, "key date")

@@ -19,7 +19,7 @@ from extramile.api.access import get_visible, personal_user, visible_customer
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Input, Int, QueryFlag
+from extramile.api.types import Day, Input, Int, QueryFlag, required_text
 from extramile.book.models import Promise, PromiseKind
 from extramile.book.services import mark_promise_met
 
@@ -51,7 +51,7 @@ class PromiseFilters(Input):
 class PromiseIn(Input):
     customer: Int = Field(ge=1, le=2**31 - 1)
     kind: PromiseKind = PromiseKind.PROMISE
-    description: str = Field(min_length=1, max_length=300)
+    description: str = required_text(300)
     due_on: Day
 
 

@@ -17,10 +17,10 @@ from pydantic import BaseModel
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user, visible_customer
-from extramile.api.errors import responses
+from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Input, Int
+from extramile.api.types import Day, Input, Int, SmallAmount
 from extramile.book.models import Referral, RewardStatus
 from extramile.book.services import pay_reward
 
@@ -54,9 +54,7 @@ class ReferralIn(Input):
     referrer: Int = Field(ge=1, le=2**31 - 1, description="The customer who sent someone.")
     referred: Int = Field(ge=1, le=2**31 - 1, description="The customer they sent.")
     date: Day
-    reward_amount: Decimal | None = Field(
-        None, ge=0, max_digits=10, decimal_places=2, description="Owed once the referred buys."
-    )
+    reward_amount: SmallAmount | None = Field(None, description="Owed once the referred buys.")
     note: str = Field("", max_length=200)
 
 
@@ -116,13 +114,16 @@ def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut:
     response=responses({201: ReferralOut}, 400, 404, 409),
     summary="Record a referral",
     description="With a `reward_amount` the reward waits for the referred customer's next sale, "
-    "then is owed.",
+    "then is owed. 404 when either customer is not one you can see; 409 when the referral is "
+    "recorded already, or the `referrer` is the `referred`.",
 )
 @idempotent
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[ReferralOut]:
     user = personal_user(request)
     referrer = visible_customer(user, payload.referrer)
     referred = visible_customer(user, payload.referred)
+    if referrer.pk == referred.pk:
+        raise HttpError(409, "A customer cannot refer themselves.")
     if Referral.objects.filter(referrer=referrer, referred=referred).exists():
         raise HttpError(409, f"{referrer} is recorded already as having referred {referred}.")
     referral = Referral(
@@ -142,11 +143,13 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Referra
 
 @router.post(
     "/referrals/{referral_id}/pay",
-    response=responses({200: ReferralOut}, 400, 404),
+    response=responses({200: ReferralOut}, 400, 404, 409),
     summary="Mark a reward paid",
-    description="Only an owed reward can be paid (422 otherwise, with why).",
+    description="Only an owed reward can be paid (409 otherwise, with why).",
 )
 def pay_referral(request: HttpRequest, referral_id: int, payload: PayIn) -> ReferralOut:
     user = personal_user(request)
     referral = get_visible(visible_referrals(user), referral_id, "referral")
-    return serialize([pay_reward(referral, payload.paid_on)], user)[0]
+    with as_conflict():
+        paid = pay_reward(referral, payload.paid_on)
+    return serialize([paid], user)[0]

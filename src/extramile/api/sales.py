@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
+from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile import clock
@@ -22,7 +22,7 @@ from extramile.api.auth import acting_user, user_named
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Input, Int
+from extramile.api.types import Amount, Day, Input, Int, required_text
 from extramile.book.models import Customer, Sale
 from extramile.book.services import record_sale
 
@@ -32,8 +32,8 @@ router = Router(tags=["sales"])
 class SaleIn(Input):
     customer: Int = Field(ge=1, le=2**31 - 1, description="The customer's id.")
     date: Day = Field(description="The day of the sale, YYYY-MM-DD; not in the future.")
-    description: str = Field(min_length=1, max_length=200, description="What was bought.")
-    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    description: str = required_text(200, description="What was bought.")
+    amount: Amount
     sold_by: str | None = Field(
         None, max_length=254, description="Username or e-mail of the seller."
     )
@@ -84,7 +84,8 @@ def visible_sales(user: User) -> QuerySet[Sale]:
     summary="Record a sale",
     description="A webhook (company tokens may call it) and a personal route. The seller gets the "
     "thank-you note on Today. Send an `Idempotency-Key` header so that a retried delivery "
-    "records the sale once.",
+    "records the sale once. 404 when the customer or the seller (`sold_by`) is not one you can "
+    "see; 409 when the `date` is after the seller's today.",
 )
 @idempotent
 def post_sale(request: HttpRequest, payload: SaleIn) -> Status[SaleOut]:
@@ -95,12 +96,8 @@ def post_sale(request: HttpRequest, payload: SaleIn) -> Status[SaleOut]:
     now = clock.now()
     today = (seller or acting or customer.owner).local_date(now, Company.get())
     if payload.date > today:
-        raise ValidationError(
-            {"date": [f"A sale can't be dated in the future (today is {today:%d %b %Y})."]}
-        )
+        raise HttpError(409, f"A sale can't be dated in the future (today is {today:%d %b %Y}).")
     description = " ".join(payload.description.split())
-    if not description:
-        raise ValidationError({"description": ["Say what was bought."]})
     sale = record_sale(customer, payload.date, description, payload.amount, seller, now=now)
     return Status(201, sale_out(sale))
 

@@ -9,18 +9,18 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
+from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile import clock
 from extramile.accounts.models import User
 from extramile.api.access import get_visible, personal_user, user_by_name, visible_customer
-from extramile.api.errors import responses
+from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Flag, Input, Int, QueryFlag
+from extramile.api.types import Flag, Input, Int, QueryFlag, required_text
 from extramile.service import services
 from extramile.service.models import OPEN_STATUSES, Priority, ServiceRequest
 from extramile.service.models import Status as ServiceStatus
@@ -73,7 +73,7 @@ class ServiceRequestFilters(Input):
 
 class ServiceRequestIn(Input):
     customer: Int = Field(ge=1, le=2**31 - 1)
-    subject: str = Field(min_length=1, max_length=200)
+    subject: str = required_text(200)
     details: str = Field("", max_length=10_000)
     priority: Priority = Priority.NORMAL
     went_wrong: Flag = Field(False, description="We let the customer down.")
@@ -87,7 +87,7 @@ class RespondIn(Input):
 
 
 class ResolveIn(Input):
-    resolution: str = Field(min_length=1, max_length=10_000)
+    resolution: str = required_text(10_000)
     story: str = Field(
         "", max_length=10_000, description="Needed when something went wrong: what you did."
     )
@@ -124,7 +124,7 @@ def _visible(user: User) -> Any:
 def _assignee(user: User, text: str) -> User:
     found = user_by_name(user, text)
     if found is None:
-        raise ValidationError({"assignee": [f"There is no user “{text}” you can assign to."]})
+        raise HttpError(404, f"There is no user “{text}” you can assign to (assignee).")
     return found
 
 
@@ -170,47 +170,56 @@ def get_request(request: HttpRequest, request_id: int) -> ServiceRequestOut:
     "/service-requests",
     response=responses({201: ServiceRequestOut}, 400, 404, 409),
     summary="Open a service request",
-    description="Starts both clocks and puts it at the top of the assignee's Today.",
+    description="Starts both clocks and puts it at the top of the assignee's Today. 404 when "
+    "the customer or the `assignee` is not one you can see; 409 when the assignee cannot see "
+    "the customer.",
 )
 @idempotent
 def open_request(request: HttpRequest, payload: ServiceRequestIn) -> Status[ServiceRequestOut]:
     user = personal_user(request)
     customer = visible_customer(user, payload.customer)
     now = clock.now()
-    opened = services.open_request(
-        customer=customer,
-        subject=payload.subject,
-        opened_by=user,
-        now=now,
-        details=payload.details,
-        priority=payload.priority,
-        went_wrong=payload.went_wrong,
-        assignee=_assignee(user, payload.assignee) if payload.assignee else None,
-    )
+    assignee = _assignee(user, payload.assignee) if payload.assignee else None
+    with as_conflict():
+        opened = services.open_request(
+            customer=customer,
+            subject=payload.subject,
+            opened_by=user,
+            now=now,
+            details=payload.details,
+            priority=payload.priority,
+            went_wrong=payload.went_wrong,
+            assignee=assignee,
+        )
     return Status(201, serialize([opened], now)[0])
 
 
 @router.post(
     "/service-requests/{request_id}/respond",
-    response=responses({200: ServiceRequestOut}, 400, 404),
+    response=responses({200: ServiceRequestOut}, 400, 404, 409),
     summary="Record the first response",
+    description="409 when the request is resolved, or its first response was recorded already.",
 )
 def respond(request: HttpRequest, request_id: int, payload: RespondIn) -> ServiceRequestOut:
     user = personal_user(request)
     found = get_visible(_visible(user), request_id, "service request")
     now = clock.now()
-    return serialize([services.respond(found, user, now, payload.text)], now)[0]
+    with as_conflict():
+        responded = services.respond(found, user, now, payload.text)
+    return serialize([responded], now)[0]
 
 
 @router.post(
     "/service-requests/{request_id}/resolve",
-    response=responses({200: ServiceRequestOut}, 400, 404),
+    response=responses({200: ServiceRequestOut}, 400, 404, 409),
     summary="Resolve a service request",
-    description="A request where something went wrong also needs the `story` (422 without it).",
+    description="409 when it was resolved already, or when something went wrong on it "
+    "(`went_wrong`) and the `story` is missing.",
 )
 def resolve(request: HttpRequest, request_id: int, payload: ResolveIn) -> ServiceRequestOut:
     user = personal_user(request)
     found = get_visible(_visible(user), request_id, "service request")
     now = clock.now()
-    resolved = services.resolve(found, user, now, payload.resolution, payload.story)
+    with as_conflict():
+        resolved = services.resolve(found, user, now, payload.resolution, payload.story)
     return serialize([resolved], now)[0]

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
@@ -19,10 +18,10 @@ from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user
-from extramile.api.errors import responses
+from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
-from extramile.api.types import Day, Input, Int, unchanged
+from extramile.api.types import NOT_BLANK, Day, Input, Int, required_text, unchanged
 from extramile.culture import services
 from extramile.culture.models import Story, Visibility
 
@@ -56,18 +55,20 @@ class StoryFilters(Input):
 
 
 class StoryIn(Input):
-    what_done: str = Field(min_length=1, max_length=5000, description="What was done: the story.")
+    what_done: str = required_text(5000, description="What was done: the story.")
     date: Day | None = Field(None, description="When it happened; default today.")
     situation: str = Field("", max_length=5000)
     reaction: str = Field("", max_length=5000)
     lesson: str = Field("", max_length=5000)
     visibility: Visibility = Visibility.TEAM
     customer: Int | None = Field(None, ge=1, le=2**31 - 1)
-    coworker: str | None = Field(None, max_length=150, description="A co-worker's username.")
+    coworker: str | None = Field(
+        None, max_length=150, description="A co-worker's username (not yours); empty: none."
+    )
 
 
 class StoryPatch(Input):
-    what_done: str = unchanged(min_length=1, max_length=5000)
+    what_done: str = unchanged(min_length=1, max_length=5000, pattern=NOT_BLANK)
     date: Day = unchanged()
     situation: str = unchanged(max_length=5000)
     reaction: str = unchanged(max_length=5000)
@@ -108,21 +109,18 @@ def _stories(user: User) -> QuerySet[Story]:
 
 
 def _coworker(text: str | None) -> User | None:
-    if not text:
+    if not text or not text.strip():
         return None
     found = User.objects.filter(username=text.strip(), is_active=True).first()
     if found is None:
-        raise ValidationError({"coworker": [f"There is no co-worker “{text}”."]})
+        raise HttpError(404, f"There is no co-worker “{text}” (coworker).")
     return found
 
 
 def _customer(user: User, pk: int | None) -> Any:
     if pk is None:
         return None
-    customer = visible_customers(user).filter(pk=pk).first()
-    if customer is None:
-        raise ValidationError({"customer": ["Choose a customer from your own book."]})
-    return customer
+    return get_visible(visible_customers(user), pk, "customer")
 
 
 @router.get("/stories", response=responses({200: StoryPage}), summary="List stories")
@@ -147,30 +145,40 @@ def get_story(request: HttpRequest, story_id: int) -> StoryOut:
     return serialize([get_visible(_stories(user), story_id, "story")], user)[0]
 
 
-@router.post("/stories", response=responses({201: StoryOut}, 400, 409), summary="Write a story")
+@router.post(
+    "/stories",
+    response=responses({201: StoryOut}, 400, 404, 409),
+    summary="Write a story",
+    description="404 when the `customer` or the `coworker` is not one you can see; 409 when "
+    "the `date` is after your today, or you name yourself as the co-worker.",
+)
 @idempotent
 def create_story(request: HttpRequest, payload: StoryIn) -> Status[StoryOut]:
     user = personal_user(request)
-    story = services.save_story(
-        user,
-        clock.now(),
-        what_done=payload.what_done,
-        date=payload.date,
-        situation=payload.situation,
-        reaction=payload.reaction,
-        lesson=payload.lesson,
-        visibility=payload.visibility,
-        customer=_customer(user, payload.customer),
-        coworker=_coworker(payload.coworker),
-    )
+    customer, coworker = _customer(user, payload.customer), _coworker(payload.coworker)
+    with as_conflict():
+        story = services.save_story(
+            user,
+            clock.now(),
+            what_done=payload.what_done,
+            date=payload.date,
+            situation=payload.situation,
+            reaction=payload.reaction,
+            lesson=payload.lesson,
+            visibility=payload.visibility,
+            customer=customer,
+            coworker=coworker,
+        )
     return Status(201, serialize([_stories(user).get(pk=story.pk)], user)[0])
 
 
 @router.patch(
     "/stories/{story_id}",
-    response=responses({200: StoryOut}, 400, 404),
+    response=responses({200: StoryOut}, 400, 404, 409),
     summary="Change your story",
-    description="Only its author may change a story (403 for a colleague's team story).",
+    description="Only its author may change a story (403 for a colleague's team story). 404 "
+    "when the `customer` or the `coworker` is not one you can see; 409 when the `date` is after "
+    "your today, or you name yourself as the co-worker.",
 )
 def update_story(request: HttpRequest, story_id: int, payload: StoryPatch) -> StoryOut:
     user = personal_user(request)
@@ -180,17 +188,18 @@ def update_story(request: HttpRequest, story_id: int, payload: StoryPatch) -> St
     data = payload.model_dump(exclude_unset=True)
     customer = _customer(user, data["customer"]) if "customer" in data else story.customer
     coworker = _coworker(data["coworker"]) if "coworker" in data else story.coworker
-    saved = services.save_story(
-        user,
-        clock.now(),
-        what_done=data.get("what_done") or story.what_done,
-        date=data.get("date") or story.date,
-        situation=story.situation if data.get("situation") is None else data["situation"],
-        reaction=story.reaction if data.get("reaction") is None else data["reaction"],
-        lesson=story.lesson if data.get("lesson") is None else data["lesson"],
-        visibility=data.get("visibility") or story.visibility,
-        customer=customer,
-        coworker=coworker,
-        story=story,
-    )
+    with as_conflict():
+        saved = services.save_story(
+            user,
+            clock.now(),
+            what_done=data.get("what_done") or story.what_done,
+            date=data.get("date") or story.date,
+            situation=story.situation if data.get("situation") is None else data["situation"],
+            reaction=story.reaction if data.get("reaction") is None else data["reaction"],
+            lesson=story.lesson if data.get("lesson") is None else data["lesson"],
+            visibility=data.get("visibility") or story.visibility,
+            customer=customer,
+            coworker=coworker,
+            story=story,
+        )
     return serialize([_stories(user).get(pk=saved.pk)], user)[0]

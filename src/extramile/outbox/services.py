@@ -94,18 +94,23 @@ def enqueue(
         return OutboxMessage.objects.get(key=key)
 
 
+# Which messages a person may send again, or cancel.
+RETRYABLE: tuple[str, ...] = (Status.FAILED, Status.UNKNOWN)
+CANCELLABLE: tuple[str, ...] = (Status.QUEUED, Status.UNKNOWN, Status.FAILED)
+
+
 def requeue(ids: list[int], now: dt.datetime) -> int:
     """A person decided to send these again (failed, or unknown after a worker died)."""
-    return OutboxMessage.objects.filter(
-        pk__in=ids, status__in=[Status.FAILED, Status.UNKNOWN]
-    ).update(status=Status.QUEUED, queued_at=now, claimed_at=None, failed_at=None)
+    return OutboxMessage.objects.filter(pk__in=ids, status__in=RETRYABLE).update(
+        status=Status.QUEUED, queued_at=now, claimed_at=None, failed_at=None
+    )
 
 
 def cancel(ids: list[int], reason: str = "Cancelled by a person.") -> int:
     """Cancel messages that have not gone out (queued, or unknown after a worker died)."""
-    return OutboxMessage.objects.filter(
-        pk__in=ids, status__in=[Status.QUEUED, Status.UNKNOWN, Status.FAILED]
-    ).update(status=Status.CANCELLED, error=reason)
+    return OutboxMessage.objects.filter(pk__in=ids, status__in=CANCELLABLE).update(
+        status=Status.CANCELLED, error=reason
+    )
 
 
 def counts() -> dict[str, int]:

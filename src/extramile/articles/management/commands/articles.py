@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,10 @@ class Command(BaseCommand):
             result = import_file(data, now)
         except ValidationError as error:
             raise CommandError(f"{path}: {' '.join(error.messages)}") from None
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise CommandError(
+                f"{path} is not a CSV, RSS or Atom file we can read ({error}).", returncode=2
+            ) from None
         for problem in result.errors:
             self.stderr.write(problem)
         self.stdout.write(f"{path.name}: {result.summary()}.")

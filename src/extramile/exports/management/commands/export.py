@@ -85,12 +85,24 @@ class Command(BaseCommand):
                 f"--output: the folder {target.parent} does not exist.", returncode=2
             )
         # Written beside the target and renamed at the end: a failure leaves no half file.
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        except OSError as error:
+            raise CommandError(
+                f"--output: cannot write in {target.parent}: {(error.strerror or str(error)).lower()}.",
+                returncode=2,
+            ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
                 for piece in pieces:
                     out.write(piece)
             os.replace(temp, target)
+        except OSError as error:
+            Path(temp).unlink(missing_ok=True)
+            raise CommandError(
+                f"--output: cannot write {output}: {(error.strerror or str(error)).lower()}.",
+                returncode=1,
+            ) from None
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,31 @@ from extramile.agenda.management.commands._common import find_user
 from extramile.imports import columns, services
 from extramile.imports.models import ColumnMapping
 from extramile.imports.validate import Problem
+
+
+def not_text(header: str) -> bool:
+    """A column name no spreadsheet writes: control characters (a NUL), or bytes that were not
+    text in the encoding the file was read in (shown as the replacement character)."""
+    return "\ufffd" in header or any(
+        unicodedata.category(char) == "Cc" and char not in "\t" for char in header
+    )
+
+
+def check_writable(path: Path, option: str) -> None:
+    """Before anything is imported: ``path`` can be written (a rejects file that cannot be written
+    at the end would lose the rejected rows)."""
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise CommandError(
+            f"{option}: cannot write {path}: {(error.strerror or str(error)).lower()}.",
+            returncode=2,
+        ) from None
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 class Command(BaseCommand):
@@ -66,6 +92,8 @@ class Command(BaseCommand):
                 " ".join(getattr(error, "messages", [str(error)])), returncode=2
             ) from None
         path = Path(options["file"]).expanduser()
+        if options["rejects"] and options["skip_invalid"] and not options["dry_run"]:
+            check_writable(Path(options["rejects"]).expanduser(), "--rejects")
         source = self.source(path, options["mapping"], options["save_mapping"], importer, now)
         self.stdout.write(
             f"Reading {path.name}: {source.format_name}"
@@ -158,8 +186,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"Mapping saved as “{save_as}”.")
             return source
         except services.NeedsMapping as needs:
-            example = json.dumps({"columns": needs.suggestions}, indent=2, ensure_ascii=False)
-            self.stderr.write(
+            if any(not_text(header) for header in needs.headers):
+                raise CommandError(
+                    f"{path.name} does not look like a CSV or vCard file: its first line is not "
+                    "text (a spreadsheet saved as .xlsx, or a binary file?). Save it as CSV.",
+                    returncode=2,
+                ) from None
+            # The suggestion is output to use (stdout); the failure is the one line on stderr.
+            example = json.dumps({"columns": needs.suggestions}, indent=2)
+            self.stdout.write(
                 f"Fields: {', '.join(columns.FIELDS)}.\nA mapping file to start from "
                 f"(save it as mapping.json, correct it, pass --mapping mapping.json):\n{example}"
             )

@@ -48,11 +48,30 @@ class Command(BaseCommand):
         elif action == "status":
             self.status()
         elif action == "retry":
+            self.check_ids(options["ids"], services.RETRYABLE, "queued again")
             count = services.requeue(options["ids"], clock.now())
             self.stdout.write(f"{count} message(s) queued again.")
         else:
+            self.check_ids(options["ids"], services.CANCELLABLE, "cancelled")
             count = services.cancel(options["ids"], "Cancelled from the command line.")
             self.stdout.write(f"{count} message(s) cancelled.")
+
+    def check_ids(self, ids: list[int], allowed: tuple[str, ...], done: str) -> None:
+        """Every id names a message that can be ``done``, or nothing is changed."""
+        found = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "status"))
+        missing = [str(pk) for pk in dict.fromkeys(ids) if pk not in found]
+        if missing:
+            raise CommandError(
+                f"There is no message {', '.join(missing)} in the outbox; nothing was {done}.",
+                returncode=2,
+            )
+        wrong = [f"{pk} is {found[pk]}" for pk in dict.fromkeys(ids) if found[pk] not in allowed]
+        if wrong:
+            raise CommandError(
+                f"Only {' or '.join(allowed)} messages can be {done} ({'; '.join(wrong)}); "
+                f"nothing was {done}.",
+                returncode=1,
+            )
 
     def send(self, limit: int | None, wait: bool) -> None:
         if limit is not None and limit < 1:
