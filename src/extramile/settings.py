@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "extramile.feeds",
     "extramile.imports",
     "extramile.mailsync",
+    "extramile.timeline",
+    "extramile.replies",
+    "extramile.offline",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "extramile.accounts.middleware.UserTimezoneMiddleware",
+    # Last: a page POST sent again with the same Idempotency-Key (the offline queue) is done once.
+    "extramile.offline.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "extramile.urls"

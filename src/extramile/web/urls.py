@@ -19,6 +19,7 @@ from extramile.web import (
     service,
     stories,
     team,
+    timeline,
     today,
     unsubscribe,
 )
@@ -61,6 +62,7 @@ urlpatterns = [
     *team.urlpatterns,
     *insights.urlpatterns,
     *mailsync.urlpatterns,
+    *timeline.urlpatterns,
     path("settings/", preferences.settings_page, name="settings"),
     *feeds.urlpatterns,
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
