@@ -123,6 +123,10 @@ def test_a_call_back_is_logged_and_stops_the_clock(message, owner, now):
 def test_refusals_change_nothing(message, owner, customer, now):
     with pytest.raises(ValidationError, match="Write the answer"):
         send_reply(message, owner, "email", "  ", now)
+    with pytest.raises(ValidationError, match="NUL"):
+        send_reply(message, owner, "call", "Hi\x00", now)
+    with pytest.raises(ValidationError, match="NUL"):
+        send_reply(message, owner, "email", "Hi", now, subject="a\x00")
     with pytest.raises(ValidationError, match="not a way to reply"):
         send_reply(message, owner, "pigeon", "Hi", now)
     customer.do_not_email = True

@@ -267,6 +267,10 @@ def test_quick_note_from_today_answers_in_place(client, owner, customer):
     )
     assert "Write the note first." in response.content.decode()
     assert response["X-Problem"] == "Write%20the%20note%20first."
+    response = client.post(
+        reverse("customer-add-note", args=[customer.pk]), {"text": "a\x00b", "row": "today"}, **HTMX
+    )
+    assert "NUL character" in response.content.decode()
     assert Note.objects.count() == 1
 
 

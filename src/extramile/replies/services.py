@@ -83,6 +83,8 @@ def email_address_for(message: InboundMessage) -> str:
 
 def _clean(text: str) -> str:
     text = (text or "").strip().replace("\r\n", "\n")
+    if "\x00" in text:
+        raise ValidationError("The reply cannot contain the NUL character.")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"Keep the reply under {MAX_TEXT:,} characters.")
     return text
@@ -101,6 +103,8 @@ def send_reply(
     if channel not in ReplyChannel.values:
         raise ValidationError(f"“{channel}” is not a way to reply: use e-mail, call or text.")
     text = _clean(text)
+    if "\x00" in subject:
+        raise ValidationError("The subject cannot contain the NUL character.")
     if channel == ReplyChannel.EMAIL and not text:
         raise ValidationError("Write the answer first.")
     if message.replied_at is not None:
@@ -171,6 +175,8 @@ def save_template(
         raise ValidationError("Give the template a name.")
     if not body:
         raise ValidationError("Write the template's text.")
+    if "\x00" in name + subject + body:
+        raise ValidationError("A template cannot contain the NUL character.")
     if len(name) > 100 or len(subject) > 200 or len(body) > MAX_TEXT:
         raise ValidationError("The name, subject or text is too long.")
     render.check(subject)

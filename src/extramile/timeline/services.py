@@ -17,6 +17,8 @@ def clean_note(text: str) -> str:
     text = (text or "").strip().replace("\r\n", "\n")
     if not text:
         raise ValidationError("Write the note first.")
+    if "\x00" in text:
+        raise ValidationError("A note cannot contain the NUL character.")
     if len(text) > MAX_NOTE:
         raise ValidationError(f"Keep a note under {MAX_NOTE:,} characters ({len(text):,} now).")
     return text

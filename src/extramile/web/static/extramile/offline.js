@@ -298,6 +298,7 @@
           response = await send(item);
         } catch (error) {
           say("The connection dropped while sending; the rest is sent when it is back.");
+          later();
           return;
         }
         if (response.type === "opaqueredirect" || response.status === 403) {
@@ -305,8 +306,9 @@
           return;
         }
         const text = await response.text();
-        if (response.status === 409 && /still being made/.test(text)) {
-          return; // the first try is still running: try again later
+        if ((response.status === 409 && /still being made/.test(text)) || response.status >= 500) {
+          later(); // the first try is still running, or the server is struggling: again soon
+          return;
         }
         const problem = problemOf(response, text);
         if (problem) {
@@ -324,6 +326,13 @@
     } finally {
       flushing = false;
       await showQueue();
+    }
+  }
+
+  let retry = null;
+  function later() {
+    if (retry === null) {
+      retry = setTimeout(() => { retry = null; flush(); }, 15000);
     }
   }
 
