@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "extramile.mailsync",
     "extramile.backups",
     "extramile.ops",
+    "extramile.timeline",
+    "extramile.replies",
+    "extramile.offline",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "extramile.accounts.middleware.UserTimezoneMiddleware",
+    # A page POST sent again with the same Idempotency-Key (the offline queue) is done once.
+    "extramile.offline.middleware.IdempotencyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
-from ninja.errors import HttpError
 from pydantic import BaseModel, ConfigDict
 
 from extramile import clock

@@ -27,6 +27,7 @@ from extramile.api import (
     inbound,
     key_dates,
     me,
+    notes,
     promises,
     referrals,
     sales,
@@ -105,6 +106,7 @@ for module in (
     inbound,
     actions,
     stories,
+    notes,
 ):
     api.add_router("/", module.router)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -368,6 +369,12 @@ def read_inbox(
         source=Source.MAILBOX,
         company=company,
     )
+    if received.created:
+        # What a reply written in ExtraMile needs to join this conversation.
+        from extramile.replies.services import remember_thread
+
+        thread = re.findall(r"<([^<>\s]+)>", parse.header(headers, "References"))
+        remember_thread(received.message, parse.message_id(headers), thread, subject)
     if (
         remember(
             user,

@@ -102,12 +102,14 @@ def _contact(action: Action, now: dt.datetime, user: User | None, summary: str) 
     return customer
 
 
-def no_answer(action: Action, now: dt.datetime, user: User | None) -> Call:
+def no_answer(action: Action, now: dt.datetime, user: User | None, note: str = "") -> Call:
     """Not a contact. The customer is called again ``RETRY_AFTER`` working days later (the retry
-    counts toward that day's calls); after a second miss they go back to the rotation."""
+    counts toward that day's calls); after a second miss they go back to the rotation. An optional
+    note (a voicemail left, a number that rang out) is kept on the call."""
+    note = " ".join(note.split())[:300]
     hours, today = _local_today(action, now)
     with transaction.atomic():
-        call = _close(action, now, user, CallOutcome.NO_ANSWER, "")
+        call = _close(action, now, user, CallOutcome.NO_ANSWER, note)
         missed_before = (
             Call.objects.filter(
                 customer_id=call.customer_id, outcome=CallOutcome.NO_ANSWER, at__gte=now - QUIET
@@ -140,6 +142,8 @@ def no_answer(action: Action, now: dt.datetime, user: User | None) -> Call:
             call.follow_up = retry
             call.save(update_fields=["follow_up"])
             text = f"No answer; trying again {day:%a %d %b}"
+        if note:
+            text = f"{text} · {note}"
         Action.objects.filter(pk=action.pk).update(outcome=text)
         action.outcome = text
     return call

@@ -27,12 +27,17 @@ from extramile.web.today import answer, current_user, owned_action, row_context
 RECENT = 20
 
 
+def _note(request: HttpRequest) -> str:
+    """The call's optional note (``summary`` is its older name)."""
+    return request.POST.get("note", "") or request.POST.get("summary", "")
+
+
 def _no_answer(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
-    return outcomes.no_answer(action, now, current_user(request))
+    return outcomes.no_answer(action, now, current_user(request), _note(request))
 
 
 def _all_fine(request: HttpRequest, action: Action, now: dt.datetime) -> Call:
-    return outcomes.all_fine(action, now, current_user(request), request.POST.get("summary", ""))
+    return outcomes.all_fine(action, now, current_user(request), _note(request))
 
 
 def _service_need(request: HttpRequest, action: Action, now: dt.datetime) -> Call:

@@ -2,6 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from extramile import clock
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     """Values every page of the shell needs: the navigation."""
@@ -24,4 +26,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         ("settings", "Settings"),
     ]
     is_admin = bool(user and user.is_authenticated and user.is_admin_role)
-    return {"nav": nav, "show_admin": is_admin, "HTMX_VERSION": "2.0.4"}
+    return {
+        "nav": nav,
+        "show_admin": is_admin,
+        "HTMX_VERSION": "2.0.4",
+        # When the page was drawn: an offline copy says "last updated HH:MM" (offline.js).
+        "rendered_at": clock.now() if user and user.is_authenticated else None,
+    }

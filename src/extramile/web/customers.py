@@ -136,8 +136,11 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
 
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from extramile.web.timeline import timeline_context
+
     customer = visible_customer(request, pk)
-    return render(request, "book/customer_detail.html", customer_context(request, customer))
+    context = {**customer_context(request, customer), **timeline_context(request, customer)}
+    return render(request, "book/customer_detail.html", context)
 
 
 @login_required

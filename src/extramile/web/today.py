@@ -20,6 +20,7 @@ from extramile.agenda import services
 from extramile.agenda.models import VALUE_KINDS, Action, ActionStatus
 from extramile.book.forms import SnoozeForm
 from extramile.culture.today import today_context
+from extramile.offline.middleware import mark_problem
 from extramile.outreach.coverage import capacity_warning
 from extramile.web.htmx import is_htmx
 
@@ -85,7 +86,11 @@ def answer(request: HttpRequest, action: Action, error: str = "", note: str = ""
     if is_htmx(request):
         day = action.owner.local_date(clock.now())
         context = {"action": action, "error": error, "note": note, **row_context(day)}
-        return render(request, "agenda/_action.html", context)
+        response = render(request, "agenda/_action.html", context)
+        if error:
+            # Said in a header too, for the offline queue's replay (a conflict to show).
+            mark_problem(response, error)
+        return response
     if error:
         messages.error(request, error)
     elif note:

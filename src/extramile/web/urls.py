@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from extramile.offline import views as offline_views
 from extramile.web import (
     articles,
     calls,
@@ -17,9 +18,11 @@ from extramile.web import (
     mailsync,
     playbook,
     preferences,
+    replies,
     service,
     stories,
     team,
+    timeline,
     today,
     unsubscribe,
 )
@@ -64,11 +67,16 @@ urlpatterns = [
     *team.urlpatterns,
     *insights.urlpatterns,
     *mailsync.urlpatterns,
+    *timeline.urlpatterns,
+    *replies.urlpatterns,
     path("settings/", preferences.settings_page, name="settings"),
     *lockout.urlpatterns,
     *feeds.urlpatterns,
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", offline_views.LogoutView.as_view(), name="logout"),
+    path("sw.js", offline_views.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("offline/", offline_views.offline_page, name="offline"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RepliesConfig(AppConfig):
+    name = "extramile.replies"
+    label = "replies"
+    verbose_name = "Replies and reply templates"
