@@ -51,9 +51,11 @@ def open_app(browser, base_url):
     page = context.new_page()
     log_in(page, base_url)
     # The worker takes control of the page (clients.claim), then Today is loaded again through it.
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+    )
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     return context, page
 
 
@@ -96,7 +98,7 @@ def test_offline_changes_wait_and_are_applied_once_back_online(
     note.locator("summary").click()
     note.locator("textarea").fill("Daughter starts college in May")
     note.get_by_role("button", name="Save the note").click()
-    page.wait_for_function("window.extramileOffline.pending().then(i => i.length === 4)")
+    page.wait_for_function("() => window.extramileOffline.pending().then(i => i.length === 4)")
     assert page.locator("#queue-box .queue-count").inner_text() == "4 changes waiting to be sent"
     assert (
         Action.objects.filter(status=ActionStatus.OPEN).count() == 5 and not Note.objects.exists()
@@ -113,7 +115,7 @@ def test_offline_changes_wait_and_are_applied_once_back_online(
     assert "queued" in (row(page, first).get_attribute("class") or "")
 
     context.set_offline(False)
-    page.wait_for_function("window.extramileOffline.pending().then(i => i.length === 0)")
+    page.wait_for_function("() => window.extramileOffline.pending().then(i => i.length === 0)")
     page.locator("#queue-box .queue-said").filter(has_text="4 changes").wait_for()
     assert Action.objects.get(pk=first.pk).status == ActionStatus.DONE
     assert Action.objects.get(pk=second.pk).status == ActionStatus.SKIPPED
@@ -137,7 +139,7 @@ def test_a_replay_cut_off_half_way_is_applied_once(live_server, browser, day, ow
     note.locator("textarea").fill("Wants a call after six")
     note.get_by_role("button", name="Save the note").click()
     row(page, second).get_by_role("button", name="Done").click()
-    page.wait_for_function("window.extramileOffline.pending().then(i => i.length === 3)")
+    page.wait_for_function("() => window.extramileOffline.pending().then(i => i.length === 3)")
 
     # The second change reaches the server, which applies it; its answer never arrives.
     cut = []
@@ -160,7 +162,7 @@ def test_a_replay_cut_off_half_way_is_applied_once(live_server, browser, day, ow
 
     # Sent again, twice over: the note is not added again, the rest goes through.
     page.evaluate("Promise.all([window.extramileOffline.flush(), window.extramileOffline.flush()])")
-    page.wait_for_function("window.extramileOffline.pending().then(i => i.length === 0)")
+    page.wait_for_function("() => window.extramileOffline.pending().then(i => i.length === 0)")
     page.evaluate("window.extramileOffline.flush()")
     assert Note.objects.count() == 1
     assert Action.objects.get(pk=second.pk).status == ActionStatus.DONE
@@ -175,7 +177,7 @@ def test_a_change_made_elsewhere_meanwhile_is_shown_not_lost(live_server, browse
     context.set_offline(True)
     page.locator("#offline-banner").wait_for()
     row(page, first).get_by_role("button", name="Skip").click()
-    page.wait_for_function("window.extramileOffline.pending().then(i => i.length === 1)")
+    page.wait_for_function("() => window.extramileOffline.pending().then(i => i.length === 1)")
     services.complete(Action.objects.get(pk=first.pk), timezone.now())  # done on the desktop
 
     context.set_offline(False)
@@ -186,7 +188,7 @@ def test_a_change_made_elsewhere_meanwhile_is_shown_not_lost(live_server, browse
     page.reload()
     conflict.wait_for()  # still there after a reload, until dismissed
     conflict.get_by_role("button", name="Dismiss").click()
-    page.wait_for_function("window.extramileOffline.conflicts().then(c => c.length === 0)")
+    page.wait_for_function("() => window.extramileOffline.conflicts().then(c => c.length === 0)")
     context.close()
 
 
@@ -214,6 +216,11 @@ def test_logout_clears_the_cache_and_the_queue(live_server, browser, day, custom
 def test_a_call_started_from_today_is_logged_in_two_taps(live_server, browser, day, customer):
     call = day[0]
     context, page = open_app(browser, live_server.url)
+    # The phone app is the edge: the tap is real, Chromium is not asked to open a tel: handler
+    # (its external-protocol prompt would swallow the next clicks).
+    page.evaluate(
+        "document.addEventListener('click', e => e.target.closest('a.call-tel') && e.preventDefault())"
+    )
     row(page, call).locator("a.call-tel").click()  # tap 1: the phone app takes over
     page.reload()  # back in ExtraMile
     prompt = row(page, call).locator(".called-prompt")

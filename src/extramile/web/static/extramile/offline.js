@@ -495,7 +495,8 @@
         backFromCall();
       }
     });
-    flush();
+    await flush();
+    html.dataset.offline = "ready"; // started: the queue is shown and sent
   }
 
   window.extramileOffline = { flush, showQueue, forget, pending: () => mine(QUEUE), conflicts: () => mine(CONFLICTS) };
