@@ -165,6 +165,12 @@ def refused(owner: str, files: dict[str, str]) -> dict[str, list[list[str]]]:
         ],
         "erase": [["erase", "999999", "--user", owner, "--yes"]],
         "migrate": [["migrate", "nosuchapp"]],
+        "backup": [
+            ["backup", "/proc/version"],
+            ["backup", files["dir"] + "/no/such/folder.tar.gz"],
+        ],
+        "restore": [["restore", "/nope.tar.gz"], ["restore", files["binary"]]],
+        "unlock": [["unlock"], ["unlock", "--address", "not-an-address"]],
     }
 
 
@@ -189,9 +195,7 @@ def test_the_cases_from_the_sweep(capsys, owner, customer, files):
     assert customer.owner.customers.count() == 1  # the good row waited for the rejects file
     line = one_line_failure(capsys, ["import", "--owner", who, files["binary"]])
     assert "does not look like a CSV or vCard file" in line
-    assert "is not a CSV, RSS or Atom file" in one_line_failure(
-        capsys, ["articles", "import", files["binary"]]
-    )
+    assert "is not a text file" in one_line_failure(capsys, ["articles", "import", files["binary"]])
     assert "There is no message 99999 in the outbox" in one_line_failure(
         capsys, ["outbox", "retry", "99999"]
     )

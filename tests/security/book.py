@@ -36,12 +36,15 @@ from extramile.imports.models import Upload
 from extramile.inbox.services import receive
 from extramile.mailsync import crypto
 from extramile.mailsync.models import MailboxConnection, SeenMessage
+from extramile.offline.models import PageRequest
 from extramile.ops import heartbeat
 from extramile.outbox.models import OutboxMessage, Unsubscribe
 from extramile.outreach import outcomes
 from extramile.playbook.models import Competitor, MoveCheck
 from extramile.playbook.services import save_opportunity
+from extramile.replies.models import EmailThread, Reply, ReplyTemplate
 from extramile.service import services as service
+from extramile.timeline.models import Note
 from extramile.value.lunches import sync_action
 from extramile.value.models import Invitation, ValueScore
 
@@ -197,6 +200,20 @@ def build(owner: User, now: dt.datetime, files: Path) -> Book:
         owner=owner,
         from_name=f"{m}anna",
     ).message
+    EmailThread.objects.create(
+        message=message, mail_id=f"<{m.lower()}@example.org>", subject=f"{m} subject"
+    )
+    Reply.objects.create(message=message, channel="email", user=owner, at=now, text=f"{m} reply")
+    Note.objects.create(customer=anna, author=owner, at=now, text=f"{m} note")
+    PageRequest.objects.create(
+        user=owner,
+        key=f"{m}-key",
+        path="/",
+        body_hash="0" * 64,
+        status=200,
+        content=f"{m} answer",
+        created_at=now,
+    )
     OutboxMessage.objects.create(
         key=f"sweep:{owner.pk}",
         to_address=f"{m.lower()}.anna@example.org",
@@ -210,7 +227,10 @@ def build(owner: User, now: dt.datetime, files: Path) -> Book:
     )
     Unsubscribe.objects.create(customer=bob, at=now, how="page")
 
-    start_ids_at([Article, Idea, Competitor, Story], SHARED_ID)
+    start_ids_at([Article, Idea, Competitor, Story, ReplyTemplate], SHARED_ID)
+    ReplyTemplate.objects.create(  # the company's, offered to every rep
+        name="Thanks", body="Thank you for your message.", created_at=now, updated_at=now
+    )
     article = Article.objects.create(
         title="Winter driving", url="https://example.com/w", created_at=now
     )

@@ -53,6 +53,9 @@ PUBLIC = {
     "api:openapi-json": "the API's description (no data)",
     "api:openapi-view": "the API's documentation page (no data)",
     "api:no_such_route": "the API's 404 for an unknown path",
+    "service-worker": "the offline app's script, the same for everyone (no data)",
+    "manifest": "the installable app's manifest: name, icons, colours (no data)",
+    "offline": "the page shown when the phone has no network and nothing kept (no data)",
     "healthz": "a load balancer's probe: 'ok' and nothing else",
     "readyz": "a load balancer's probe: which check failed, no data",
     "metrics": "Prometheus reads it with its bearer token (EXTRAMILE_METRICS_TOKEN), not a session; "
