@@ -85,6 +85,21 @@ def start_ids_at(models: list[type[Model]], first: int) -> None:
                 )
 
 
+def lower_ids_again(models: list[type[Model]], below: int) -> None:
+    """PostgreSQL's sequences do not roll back with the test: put each back under ``below``, so
+    the next test's fixtures do not get ids in the sweep's range (or the book's own ids)."""
+    if connection.vendor == "sqlite":
+        return  # sqlite_sequence is a table: the rollback restores it
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "  # noqa: S608 — a table name
+                f"coalesce((SELECT max(id) FROM {table} WHERE id < %s), 0) + 1, false)",
+                [table, below],
+            )
+
+
 def all_models() -> list[type[Model]]:
     return [
         m

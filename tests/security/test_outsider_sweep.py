@@ -33,7 +33,7 @@ from extramile.api.tokens import issue
 from extramile.feeds import links
 from tests.conftest import NOW, make_user
 from tests.security import sweep
-from tests.security.book import FIRST_ID, MARK, SHARED_ID, build
+from tests.security.book import FIRST_ID, MARK, SHARED_ID, all_models, build, lower_ids_again
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
@@ -110,7 +110,8 @@ def routes(document) -> list[sweep.Route]:
 
 @pytest.fixture
 def book(owner, manager, outsider, admin_user, tmp_path):
-    return build(owner, NOW, tmp_path)
+    yield build(owner, NOW, tmp_path)
+    lower_ids_again(all_models(), FIRST_ID)
 
 
 @pytest.fixture
