@@ -185,13 +185,13 @@ class CustomerIn(Input):
     notes: str = Field("", max_length=10_000)
     emails: list[Email] = Field(
         [],
-        max_length=20,
+        max_length=10,
         json_schema_extra={"uniqueItems": True},
         description="The first is the primary one.",
     )
     phones: list[Phone] = Field(
         [],
-        max_length=20,
+        max_length=10,
         json_schema_extra={"uniqueItems": True},
         description="The first is the primary one.",
     )
@@ -237,8 +237,8 @@ class CustomerPatch(Input):
     do_not_mail: Flag = unchanged()
     do_not_text: Flag = unchanged()
     notes: str = unchanged(max_length=10_000)
-    emails: list[Email] = unchanged(max_length=20, json_schema_extra={"uniqueItems": True})
-    phones: list[Phone] = unchanged(max_length=20, json_schema_extra={"uniqueItems": True})
+    emails: list[Email] = unchanged(max_length=10, json_schema_extra={"uniqueItems": True})
+    phones: list[Phone] = unchanged(max_length=10, json_schema_extra={"uniqueItems": True})
 
     @model_validator(mode="after")
     def a_real_birthday(self) -> CustomerPatch:
