@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from extramile.agenda import services
 from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
@@ -99,7 +100,7 @@ def test_offline_changes_wait_and_are_applied_once_back_online(
     note.locator("textarea").fill("Daughter starts college in May")
     note.get_by_role("button", name="Save the note").click()
     page.wait_for_function("() => window.extramileOffline.pending().then(i => i.length === 4)")
-    assert page.locator("#queue-box .queue-count").inner_text() == "4 changes waiting to be sent"
+    expect(page.locator("#queue-box .queue-count")).to_have_text("4 changes waiting to be sent")
     assert (
         Action.objects.filter(status=ActionStatus.OPEN).count() == 5 and not Note.objects.exists()
     )

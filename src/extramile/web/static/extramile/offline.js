@@ -139,12 +139,19 @@
   }
 
   // -- the queue, on the page ---------------------------------------------------------------
+  // Several changes made quickly start several reads of the queue; they may finish in any order,
+  // so only the newest read is drawn (an older one finishing last would show a stale count).
+  let drawn = 0;
   async function showQueue() {
     const box = document.getElementById("queue-box");
     if (!box || !user) {
       return;
     }
+    const turn = ++drawn;
     const [waiting, conflicts] = await Promise.all([mine(QUEUE), mine(CONFLICTS)]);
+    if (turn !== drawn) {
+      return;
+    }
     const list = box.querySelector(".queue-waiting");
     const problems = box.querySelector(".queue-conflicts");
     list.replaceChildren(...waiting.map((item) => {
