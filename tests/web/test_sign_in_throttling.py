@@ -196,3 +196,45 @@ def test_the_client_address_behind_proxies(rf, settings, proxies, forwarded, exp
     settings.PROXIES = proxies
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
     assert throttle.client_address(request) == expected
+
+
+# --- password-reset mails -----------------------------------------------------------------------
+
+
+def ask_reset(client, email, address="127.0.0.1"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["an account's address", "an unknown address"])
+def test_a_mailbox_gets_three_reset_mails_then_waits(client, owner, mailoutbox, known, time_machine):
+    email = owner.email if known else "nobody@example.com"
+    for n in range(throttle.RESET_MAILS):
+        assert ask_reset(client, email.upper() if n else email, address=f"10.0.0.{n}").status_code == 302
+    assert len(mailoutbox) == (throttle.RESET_MAILS if known else 0)
+    refused = ask_reset(client, email, address="10.0.0.99")  # from yet another address
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "900"
+    assert "Too many password-reset requests" in refused.content.decode()
+    assert len(mailoutbox) == (throttle.RESET_MAILS if known else 0)  # nothing more went
+    time_machine.move_to(NOW + throttle.lockout_period() + dt.timedelta(seconds=1))
+    assert ask_reset(client, email, address="10.0.0.99").status_code == 302
+    assert len(mailoutbox) == (throttle.RESET_MAILS + 1 if known else 0)
+
+
+def test_one_address_asking_for_many_mailboxes_waits(client, owner):
+    for n in range(throttle.failure_limit()):
+        assert ask_reset(client, f"someone{n}@example.com").status_code == 302
+    assert ask_reset(client, owner.email).status_code == 429
+    assert ask_reset(client, owner.email, address="10.1.1.1").status_code == 302
+
+
+def test_the_mailbox_is_counted_without_its_address(client, owner, admin_user, company):
+    for _ in range(throttle.RESET_MAILS):
+        ask_reset(client, owner.email, address="10.0.0.7")
+    lockouts = throttle.lockouts(clock.now())
+    assert [(lockout.label, lockout.who.startswith("mailbox ")) for lockout in lockouts] == [
+        ("Password-reset mails", True)
+    ]
+    assert owner.email not in str(list(throttle.SecretFailures.objects.values()))
+    throttle.unlock_address(lockouts[0].who)  # an admin lifts it like any address
+    assert ask_reset(client, owner.email).status_code == 302

@@ -285,6 +285,7 @@ class Door(models.TextChoices):
 
     API = "api", "API tokens"
     CALENDAR = "calendar", "Calendar links"
+    RESET = "reset", "Password-reset mails"
 
 
 class SecretFailures(models.Model):

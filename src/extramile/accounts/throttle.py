@@ -10,7 +10,11 @@ every machine shares the count (docs/operations.md, "Sign-in throttling"):
   password is checked, so a right password does not get through a lockout either;
 - **API tokens** and **calendar links**: ``SecretFailures`` counts refused secrets per door and
   client address with the same two numbers; a locked client is answered 429 before its secret
-  is looked at.
+  is looked at;
+- **password-reset mails**: every request counts, per client address (the same two numbers) and
+  per mailbox (``RESET_MAILS`` within the period, kept as a hash, not the address), so nobody can
+  fill a colleague's inbox or probe addresses quickly; the answer is the same whether or not an
+  account has that address.
 
 An admin lifts a lockout in Settings → Sign-in lockouts or with ``extramile unlock``.
 """
@@ -18,6 +22,7 @@ An admin lifts a lockout in Settings → Sign-in lockouts or with ``extramile un
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import logging
 import math
@@ -156,7 +161,7 @@ def sign_in_locked_until(
 
 @dataclass(frozen=True)
 class Lockout:
-    door: str  # "sign-in", "api", "calendar"
+    door: str  # "sign-in", "api", "calendar", "reset"
     kind: str  # "user name" or "address"
     who: str
     failures: int
@@ -168,6 +173,7 @@ class Lockout:
             "sign-in": "Sign-in",
             Door.API: Door.API.label,
             Door.CALENDAR: Door.CALENDAR.label,
+            Door.RESET: Door.RESET.label,
         }.get(self.door, self.door)
 
 
@@ -230,9 +236,13 @@ class Throttled(Exception):
         self.until = until
         self.retry_after = retry_after(until, now)
         self.minutes = minutes_left(until, now)
-        what = {"api": "API tokens", "calendar": "calendar links"}.get(str(door), "secrets")
+        what = {
+            "api": "refused API tokens from your address",
+            "calendar": "refused calendar links from your address",
+            "reset": "password-reset requests from your address or for this e-mail address",
+        }.get(str(door), "refused secrets from your address")
         super().__init__(
-            f"Too many refused {what} from your address: try again in "
+            f"Too many {what}: try again in "
             f"{self.minutes} minute{'s' if self.minutes != 1 else ''} "
             f"(after {until.astimezone(dt.UTC):%H:%M} UTC)."
         )
@@ -249,9 +259,12 @@ def check_door(door: str, client: str, now: dt.datetime) -> None:
         raise Throttled(door, until, now)
 
 
-def refused(door: str, client: str, now: dt.datetime) -> dt.datetime | None:
-    """Count a refused secret from ``client`` at ``door``; the end of the lockout it starts."""
-    period, limit = lockout_period(), failure_limit()
+def refused(
+    door: str, client: str, now: dt.datetime, limit: int | None = None
+) -> dt.datetime | None:
+    """Count a refused secret (or a reset request) from ``client`` at ``door``; the end of the
+    lockout it starts (at ``limit``, by default ``LOCKOUT_FAILURES``)."""
+    period, limit = lockout_period(), limit or failure_limit()
     with transaction.atomic():
         # Rows whose failures no longer count go first (this one too, so it starts afresh).
         SecretFailures.objects.filter(last_failure_at__lte=now - period).exclude(
@@ -271,3 +284,24 @@ def refused(door: str, client: str, now: dt.datetime) -> dt.datetime | None:
             logger.warning("%s locked for %s after %d refused secrets", door, client, row.failures)
         row.save()
     return started
+
+
+# --- password-reset mails ----------------------------------------------------------------------
+
+RESET_MAILS = 3  # per mailbox within the lockout period
+
+
+def mailbox_key(email: str) -> str:
+    """How a mailbox is counted: a hash of the lower-cased address (fits ``client``; no address kept)."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"mailbox {digest}"
+
+
+def reset_requested(client: str, email: str, now: dt.datetime) -> None:
+    """Count a password-reset request from ``client`` for ``email``; ``Throttled`` when either has
+    asked too often lately (then nothing is counted and no mail goes)."""
+    mailbox = mailbox_key(email)
+    check_door(Door.RESET, client, now)
+    check_door(Door.RESET, mailbox, now)
+    refused(Door.RESET, client, now)
+    refused(Door.RESET, mailbox, now, limit=RESET_MAILS)

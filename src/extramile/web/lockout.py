@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,6 +46,25 @@ def lockout_response(
     return response
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, counted (``throttle.reset_requested``): too many requests from one
+    address or for one mailbox get 429 and the form again, saying when to try; no mail goes."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        now = clock.now()
+        try:
+            throttle.reset_requested(
+                throttle.client_address(self.request), form.cleaned_data["email"], now
+            )
+        except throttle.Throttled as error:
+            form.add_error(None, str(error))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        return super().form_valid(form)
+
+
 @login_required
 def lockouts_page(request: HttpRequest) -> HttpResponse:
     """Settings → Sign-in lockouts (admins only): every lockout in force, each with Unlock."""
@@ -78,4 +99,7 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-urlpatterns = [path("settings/lockouts/", lockouts_page, name="lockouts")]
+urlpatterns = [
+    path("settings/lockouts/", lockouts_page, name="lockouts"),
+    path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
+]
