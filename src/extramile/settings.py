@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "extramile.timeline",
     "extramile.replies",
     "extramile.offline",
+    "extramile.runtime",
 ]
 
 MIDDLEWARE = [

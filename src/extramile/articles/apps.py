@@ -7,4 +7,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from extramile.articles import agenda  # noqa: F401  (registers the preparer and planner)
+        from extramile.articles import agenda, demo  # noqa: F401  (registers the preparer and planner and the demo data)

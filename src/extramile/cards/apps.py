@@ -7,4 +7,4 @@ class CardsConfig(AppConfig):
     verbose_name = "Cards"
 
     def ready(self) -> None:
-        from extramile.cards import agenda  # noqa: F401  (registers the card planner)
+        from extramile.cards import agenda, demo  # noqa: F401  (registers the card planner and the demo data)

@@ -8,4 +8,4 @@ class CultureConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the weekly story planner and the story completer.
-        from extramile.culture import planners, services  # noqa: F401
+        from extramile.culture import demo, planners, services  # noqa: F401

@@ -8,4 +8,4 @@ class IdeasConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the surprise preparer, the week's planners and the completers.
-        from extramile.ideas import planners, week  # noqa: F401
+        from extramile.ideas import demo, planners, week  # noqa: F401

@@ -7,4 +7,4 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbound messages and replies"
 
     def ready(self) -> None:
-        from extramile.inbox import services  # noqa: F401  (registers the completer and preparer)
+        from extramile.inbox import demo, services  # noqa: F401  (registers the completer and preparer and the demo data)

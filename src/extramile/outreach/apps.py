@@ -8,4 +8,4 @@ class OutreachConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the rotation planner, the call action's completer and the coverage rollup.
-        from extramile.outreach import coverage, outcomes, rotation  # noqa: F401
+        from extramile.outreach import coverage, demo, outcomes, rotation  # noqa: F401

@@ -7,4 +7,4 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service requests"
 
     def ready(self) -> None:
-        from extramile.service import agenda  # noqa: F401  (registers the planner and completer)
+        from extramile.service import agenda, demo  # noqa: F401  (registers the planner and completer and the demo data)

@@ -7,4 +7,4 @@ class ValueConfig(AppConfig):
     verbose_name = "Value score and lunches"
 
     def ready(self) -> None:
-        from extramile.value import agenda  # noqa: F401  (registers the preparers and planner)
+        from extramile.value import agenda, demo  # noqa: F401  (registers the preparers and planner and the demo data)

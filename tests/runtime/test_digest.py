@@ -9,11 +9,12 @@ import io
 import pytest
 from django.core.management import call_command
 
-from extramile.agenda import digest, engine, scheduler, services
+from extramile.agenda import engine, services
 from extramile.agenda.models import ActionKind, Priority, ScheduledRun
 from extramile.agenda.registry import ActionSpec
 from extramile.agenda.streaks import streak
 from extramile.outbox.models import OutboxMessage
+from extramile.runtime import digest, scheduler
 from tests.conftest import NOW
 from tests.outbox.conftest import smtp  # noqa: F401  (the loopback SMTP server fixture)
 

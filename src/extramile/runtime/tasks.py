@@ -43,7 +43,7 @@ def send_outbox() -> dict[str, object]:
 @task()
 def send_digest(user_id: int, day: str) -> dict[str, object]:
     """Queue one user's morning digest in the outbox (the outbox job sends it within a minute)."""
-    from extramile.agenda import digest
+    from extramile.runtime import digest
 
     user = User.objects.filter(pk=user_id).first()
     if user is None:
