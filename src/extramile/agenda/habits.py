@@ -2,8 +2,8 @@
 
 A ``Habit`` says everything the rest of the product needs to know about one kind of action: its
 label, its place on Today, whether it is a value-adding extra (asked "how will this create more
-value?") and whether it waits while the customer has an overdue promise, the row template that
-brings its own buttons, whether the row shows its own deadline, whether the calendar feed shows
+value?") and whether it waits while the customer has an overdue promise (the engine drops such
+actions for a customer who has one), whether a row template brings its own buttons, whether the row shows its own deadline, whether the calendar feed shows
 the action (or the feature's own records instead), and how its unique keys are built and read.
 
 A feature registers its habits in its ``AppConfig.ready`` (``register(Habit(...))``); Today, the
@@ -21,6 +21,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -73,22 +74,30 @@ class Habit:
     key: Key  # the keys of this kind's actions
     value_adding: bool = False  # done only with an answer to the value question
     held_back: bool = False  # not suggested while the customer has an overdue promise
-    row_template: str | None = None  # a row with its own buttons on Today
+    # The row brings its own buttons on Today: the template ``agenda/kinds/<kind>.html``, kept in
+    # the feature's own ``templates`` folder.
+    has_row: bool = False
     own_deadline: bool = False  # the row shows its own deadline: no generic "due" line
     in_calendar: bool = True  # False: the calendar feed shows the feature's records instead
+    # Fetch the records behind a page of this kind's actions in one query and attach them to
+    # the actions (Today's rows read them instead of a query per row).
+    prefetch: Callable[[list[Any]], None] | None = None
 
 
 HABITS: dict[str, Habit] = {}
 
 
-def register(habit: Habit) -> Habit:
-    if len(habit.kind) > 30:
-        raise ValueError(f"A habit's kind is at most 30 characters: {habit.kind!r}.")
-    known = HABITS.get(habit.kind)
-    if known is not None and known != habit:
-        raise ValueError(f"A habit of kind {habit.kind!r} is registered already.")
-    HABITS[habit.kind] = habit
-    return habit
+def register(*habits: Habit) -> None:
+    """Register a feature's habits (from its ``AppConfig.ready``)."""
+    for habit in habits:
+        if len(habit.kind) > 30:
+            raise ValueError(f"A habit's kind is at most 30 characters: {habit.kind!r}.")
+        known = HABITS.get(habit.kind)
+        if known is not None and known != habit:
+            raise ValueError(f"A habit of kind {habit.kind!r} is registered already.")
+        if any(h.key.prefix == habit.key.prefix and h.kind != habit.kind for h in HABITS.values()):
+            raise ValueError(f"Another habit builds {habit.key.prefix!r} keys already.")
+        HABITS[habit.kind] = habit
 
 
 def get(kind: str) -> Habit:
@@ -115,8 +124,15 @@ def kinds_where(**flags: bool) -> frozenset[str]:
     )
 
 
-def row_templates() -> dict[str, str]:
-    return {h.kind: h.row_template for h in HABITS.values() if h.row_template}
+def prefetch(actions: list[Any]) -> None:
+    """Let each habit attach the records behind these actions: one query per kind on the page."""
+    by_kind: dict[str, list[Any]] = {}
+    for action in actions:
+        by_kind.setdefault(action.kind, []).append(action)
+    for kind, rows in by_kind.items():
+        habit = HABITS.get(kind)
+        if habit is not None and habit.prefetch is not None:
+            habit.prefetch(rows)
 
 
 def validate_kind(kind: str) -> None:
