@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "extramile.ideas",
     "extramile.culture",
     "extramile.playbook",
+    "extramile.gifts",
     "extramile.team",
     "extramile.insights",
     "extramile.rollups",
