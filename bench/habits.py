@@ -63,14 +63,15 @@ def rotation_day(day: dt.date, now: dt.datetime) -> tuple[int, int, float]:
     from django.db import transaction
 
     from extramile.accounts.models import User
-    from extramile.agenda.engine import BATCH, batches, upsert
+    from extramile.agenda.actions import put_many
+    from extramile.agenda.engine import BATCH, batches
     from extramile.outreach.rotation import rotation
 
     started = time.perf_counter()
     total = created = 0
     for chunk in batches(rotation(day, now, User.objects.filter(is_active=True)), BATCH):
         with transaction.atomic():
-            created += upsert(chunk, now)
+            created += put_many(chunk, now)
         total += len(chunk)
     return total, created, time.perf_counter() - started
 

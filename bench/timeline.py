@@ -84,7 +84,7 @@ def main() -> None:
 
 def history(customer: Any, rep: Any, events: int, rng: random.Random) -> int:
     """``events`` records about ``customer`` over ten years, in every source's proportion."""
-    from extramile.agenda.models import Action, ActionKind, Priority
+    from extramile.agenda.models import Action, Priority
     from extramile.articles.models import Article, ArticleMailing
     from extramile.book.models import Contact, Customer, Promise, Referral, Sale
     from extramile.cards.models import Card, Occasion
@@ -116,7 +116,7 @@ def history(customer: Any, rep: Any, events: int, rng: random.Random) -> int:
         calls.append(
             Action(
                 key=f"bench-call:{customer.pk}:{i}",
-                kind=ActionKind.CALL,
+                kind="call",
                 owner=rep,
                 customer=customer,
                 title="Call",

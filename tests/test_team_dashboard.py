@@ -10,8 +10,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from extramile.agenda import engine, services
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda import services
+from extramile.agenda.actions import put_many
+from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec
 from extramile.cards.models import Card, CardStatus, Occasion
 from extramile.team import figures
@@ -71,11 +72,11 @@ def test_figures_match_a_hand_counted_week(owner, colleague, customer, colleague
         on=DAY - dt.timedelta(days=5),
     )
     # Colin: two actions done this week, Olivia one.
-    engine.upsert(
+    put_many(
         [
             ActionSpec(
                 key=f"a{n}",
-                kind=ActionKind.PROMISE,
+                kind="promise",
                 owner_id=who.pk,
                 title="x",
                 due_on=DAY,

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "extramile.ideas",
     "extramile.culture",
     "extramile.playbook",
+    "extramile.gifts",
     "extramile.team",
     "extramile.insights",
     "extramile.rollups",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "extramile.timeline",
     "extramile.replies",
     "extramile.offline",
+    "extramile.runtime",
 ]
 
 MIDDLEWARE = [

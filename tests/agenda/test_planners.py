@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from extramile.agenda import engine, services
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Promise
 from extramile.book.services import mark_promise_met
 from tests.conftest import NOW, make_customer, make_user
@@ -44,7 +44,7 @@ def test_a_promise_due_today_is_on_today(owner, customer):
     assert summary.planned["promises"] == 1
     action = Action.objects.get()
     assert action.key == f"promise:{kept.pk}"
-    assert action.kind == ActionKind.PROMISE
+    assert action.kind == "promise"
     assert action.title == "Keep the promise to Anna Smith: Call back about the trade-in"
     assert (action.owner, action.customer, action.due_on) == (owner, customer, DAY)
     assert (action.priority, action.expires_on) == (Priority.HIGH, None)
@@ -167,7 +167,7 @@ def test_a_card_batch_is_on_today_until_its_occasion_and_then_counts_as_missed(o
     assert (ahead.prepared["cards"], ahead.planned["cards"]) == (2, 0)
     assert engine.plan(shown, NOW).planned["cards"] == 1
     action = Action.objects.get(key=key)
-    assert (action.kind, action.owner, action.customer) == (ActionKind.CARDS, owner, None)
+    assert (action.kind, action.owner, action.customer) == ("cards", owner, None)
     assert action.title == "Mail 2 cards by Thu 03 Dec: Birthday 2"
     assert (action.due_on, action.expires_on) == (shown, dt.date(2026, 12, 10))
     assert keys(owner, shown - dt.timedelta(days=1)) == []

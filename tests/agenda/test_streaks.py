@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from extramile import business_hours
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.agenda.streaks import FIRST_SPAN, LOOKBACK_DAYS, streak, streaks
 from tests.conftest import NOW
 
@@ -39,7 +39,7 @@ def history(user, clear_days, broken_on=None):
         rows.append(
             Action(
                 key=f"s:{user.pk}:{day}",
-                kind=ActionKind.PROMISE,
+                kind="promise",
                 owner=user,
                 title="Keep a promise",
                 due_on=day,

@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from extramile.agenda import engine, services
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda import services
+from extramile.agenda.actions import put_many
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.agenda.registry import ActionSpec
 from extramile.book.models import Contact
 from extramile.book.services import record_contact
@@ -36,16 +37,16 @@ def test_today_puts_service_first_then_replies_promises_notes_cards_calls(owner)
     earlier = NOW - dt.timedelta(hours=1)
     later = NOW + dt.timedelta(hours=3)
     arrivals = [
-        spec(owner, "later-promise", ActionKind.PROMISE, Priority.HIGH),
-        spec(owner, "call", ActionKind.CALL, Priority.CALL),
-        spec(owner, "cards", ActionKind.CARDS, Priority.CARDS, due_on=DAY - dt.timedelta(days=2)),
-        spec(owner, "thanks", ActionKind.THANK_YOU, Priority.THANK_YOU),
-        spec(owner, "overdue-promise", ActionKind.PROMISE, Priority.PROMISE),
-        spec(owner, "reply", ActionKind.REPLY, Priority.REPLY, due_at=later),
-        spec(owner, "service-open", ActionKind.SERVICE, Priority.SERVICE, due_at=later),
-        spec(owner, "service-breaching", ActionKind.SERVICE, Priority.SERVICE, due_at=earlier),
+        spec(owner, "later-promise", "promise", Priority.HIGH),
+        spec(owner, "call", "call", Priority.CALL),
+        spec(owner, "cards", "cards", Priority.CARDS, due_on=DAY - dt.timedelta(days=2)),
+        spec(owner, "thanks", "thank_you", Priority.THANK_YOU),
+        spec(owner, "overdue-promise", "promise", Priority.PROMISE),
+        spec(owner, "reply", "reply", Priority.REPLY, due_at=later),
+        spec(owner, "service-open", "service", Priority.SERVICE, due_at=later),
+        spec(owner, "service-breaching", "service", Priority.SERVICE, due_at=earlier),
     ]
-    engine.upsert(arrivals, NOW)
+    put_many(arrivals, NOW)
     assert [action.key for action in services.today(owner, DAY)] == [
         "service-breaching",
         "service-open",
@@ -59,12 +60,12 @@ def test_today_puts_service_first_then_replies_promises_notes_cards_calls(owner)
 
 
 def test_replies_owed_are_ordered_by_deadline(owner):
-    engine.upsert(
+    put_many(
         [
             spec(
                 owner,
                 f"reply-{minutes}",
-                ActionKind.REPLY,
+                "reply",
                 Priority.REPLY,
                 due_at=NOW + dt.timedelta(minutes=minutes),
             )
@@ -92,11 +93,11 @@ def test_a_contact_moves_the_last_contact_forward_never_back(customer, owner):
 
 
 def test_a_value_adding_extra_is_done_only_with_how_it_adds_value(owner, customer):
-    engine.upsert(
+    put_many(
         [
             ActionSpec(
                 key="lunch:1",
-                kind=ActionKind.LUNCH,
+                kind="lunch",
                 owner_id=owner.pk,
                 customer_id=customer.pk,
                 title="Invite Anna to lunch",

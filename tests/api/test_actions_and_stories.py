@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Promise
 from extramile.culture.models import Story, Visibility
 
 pytestmark = pytest.mark.django_db
 
 
-def action(owner, key, kind=ActionKind.FOLLOW_UP, priority=Priority.NORMAL, days=0, **extra):
+def action(owner, key, kind="follow_up", priority=Priority.NORMAL, days=0, **extra):
     now = timezone.now()
     today = owner.local_date(now)
     return Action.objects.create(
@@ -32,7 +32,7 @@ def action(owner, key, kind=ActionKind.FOLLOW_UP, priority=Priority.NORMAL, days
 
 def test_today_lists_the_users_pending_work_most_important_first(as_owner, owner, colleague):
     later = action(owner, "follow-up")
-    first = action(owner, "service", ActionKind.SERVICE, Priority.SERVICE)
+    first = action(owner, "service", "service", Priority.SERVICE)
     action(owner, "tomorrow", days=1)
     action(owner, "done", status=ActionStatus.DONE)
     action(colleague, "colleague's")
@@ -43,7 +43,7 @@ def test_today_lists_the_users_pending_work_most_important_first(as_owner, owner
 
 
 def test_a_value_adding_extra_needs_its_answer(as_owner, owner, customer):
-    lunch = action(owner, "lunch", ActionKind.LUNCH, customer=customer)
+    lunch = action(owner, "lunch", "lunch", customer=customer)
     listed = as_owner.get(f"/api/actions/{lunch.pk}").json()
     assert listed["needs_value_answer"] is True
     refused = as_owner.post(f"/api/actions/{lunch.pk}/complete", {"outcome": "Lovely"})
@@ -66,7 +66,7 @@ def test_completing_a_promise_marks_the_promise_met(as_owner, owner, customer):
     promise = Promise.objects.create(
         customer=customer, description="Call back", due_on="2026-11-20"
     )
-    item = action(owner, f"promise:{promise.pk}", ActionKind.PROMISE, Priority.PROMISE)
+    item = action(owner, f"promise:{promise.pk}", "promise", Priority.PROMISE)
     assert as_owner.post(f"/api/actions/{item.pk}/complete", {}).status_code == 200
     promise.refresh_from_db()
     assert promise.met_at is not None

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.models import Action, ActionStatus
 from extramile.api import api
 from extramile.api.types import Input
 from extramile.book.models import Customer, Sale
@@ -46,7 +46,7 @@ def test_skipping_with_a_number_for_a_body_skips_nothing(as_owner, owner, custom
     action = Action.objects.create(
         owner=owner,
         customer=customer,
-        kind=ActionKind.FOLLOW_UP,
+        kind="follow_up",
         key="follow-up:body",
         title="Follow up",
         due_on=owner.local_date(now),

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from extramile.accounts.models import ApiToken
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.book.models import Fact, Household, KeyDate, Promise, Referral
 from extramile.book.services import record_sale
 from extramile.culture.models import Story, Visibility
@@ -38,7 +38,7 @@ def book(owner, customer, colleague_customer):
     ).message
     action = Action.objects.create(
         key="test:1",
-        kind=ActionKind.FOLLOW_UP,
+        kind="follow_up",
         owner=owner,
         customer=customer,
         title="Follow up with Anna",

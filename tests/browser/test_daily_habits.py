@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from extramile.agenda import engine
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.actions import put_many
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.agenda.registry import ActionSpec
 from extramile.book.models import Contact, Promise
 from extramile.book.services import add_phone
@@ -26,11 +27,11 @@ def call(transactional_db, owner, customer):
     add_phone(customer, "(415) 555-2671", "US", "mobile")
     yesterday = today - dt.timedelta(days=1)
     Promise.objects.create(customer=customer, description="Send the brochure", due_on=yesterday)
-    engine.upsert(
+    put_many(
         [
             ActionSpec(
                 key=f"call:{customer.pk}:{today}",
-                kind=ActionKind.CALL,
+                kind="call",
                 owner_id=owner.pk,
                 customer_id=customer.pk,
                 title="Call Anna Smith",
@@ -43,7 +44,7 @@ def call(transactional_db, owner, customer):
         now,
     )
     engine.plan(today, now)
-    return Action.objects.get(kind=ActionKind.CALL)
+    return Action.objects.get(kind="call")
 
 
 def test_a_call_that_finds_a_service_need_puts_the_request_first_on_today(

@@ -14,7 +14,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from extramile.agenda import services
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.services import add_phone
 from extramile.offline.models import PageRequest
 from extramile.outreach.models import Call
@@ -33,7 +33,7 @@ def day(transactional_db, owner, customer):
     actions = [
         Action.objects.create(
             key=f"test:{n}",
-            kind=ActionKind.PROMISE if n else ActionKind.CALL,
+            kind="promise" if n else "call",
             owner=owner,
             customer=customer,
             title=f"Thing {n}" if n else "Call Anna Smith",

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from extramile.agenda import engine
-from extramile.book.demo import create_demo
 from extramile.book.models import Customer, Referral
 from extramile.cards.models import Card
+from extramile.runtime.demo import create_demo
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from extramile.accounts.models import User
-from extramile.agenda import engine
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.actions import put_many
+from extramile.agenda.models import Action, ActionStatus
 from extramile.culture.models import Kudos, Story
 from extramile.culture.planners import stories
 from tests.browser.conftest import log_in
@@ -22,7 +22,7 @@ def test_a_rep_writes_a_story_and_a_colleague_gives_kudos(
     now = timezone.now()
     specs = list(stories(owner.local_date(now), now, User.objects.filter(pk=owner.pk)))
     if specs:  # a working day: Today asks for the week's story
-        engine.upsert(specs, now)
+        put_many(specs, now)
 
     page = browser.new_page(viewport={"width": 390, "height": 900})
     log_in(page, live_server.url)
@@ -37,7 +37,7 @@ def test_a_rep_writes_a_story_and_a_colleague_gives_kudos(
     page.wait_for_url(f"{live_server.url}/stories/*/")
     written = Story.objects.get()
     assert written.customer == customer and written.author == owner
-    prompt = Action.objects.filter(owner=owner, kind=ActionKind.STORY).first()
+    prompt = Action.objects.filter(owner=owner, kind="story").first()
     assert prompt is None or prompt.status == ActionStatus.DONE
 
     other = browser.new_page(viewport={"width": 1200, "height": 900})

@@ -8,7 +8,7 @@ import pytest
 
 from extramile.accounts.models import User
 from extramile.agenda.engine import plan
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.book.models import Customer, Household, KeyDate, Sale
 from extramile.cards.models import Card, CardStatus, Occasion, OccasionPreference
 from extramile.cards.planning import mail_by, plan_cards
@@ -164,7 +164,7 @@ def test_the_nightly_plan_puts_one_batch_item_per_mail_by_date_on_today(owner):
         make_customer(owner, first, "Smith", birth_month=11, birth_day=bday, **ADDRESS)
     summary = plan(dt.date(2026, 11, 23), NOW)
     assert summary.prepared["cards"] >= 3
-    batches = Action.objects.filter(kind=ActionKind.CARDS).order_by("key")
+    batches = Action.objects.filter(kind="cards").order_by("key")
     # 28 Nov (Sat) and 29 Nov (Sun) should have been mailed by Friday 20 Nov; planned late, they
     # are due today, in one batch, rather than scattered over days gone by.
     [batch] = batches

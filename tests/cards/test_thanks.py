@@ -16,7 +16,7 @@ from extramile import business_hours
 from extramile.accounts.models import User
 from extramile.agenda import services as agenda
 from extramile.agenda.engine import plan
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Customer, Sale
 from extramile.book.services import record_sale
 from extramile.cards import output, services, thanks
@@ -89,7 +89,7 @@ def test_two_sales_the_same_day_share_one_note_that_thanks_for_both(anna):
     [card] = Card.objects.filter(customer=anna)
     assert card.sale == first
     assert "a sofa and two armchairs" in services.messages.draft(card)
-    [action] = Action.objects.filter(kind=ActionKind.THANK_YOU)
+    [action] = Action.objects.filter(kind="thank_you")
     assert action.title == "Write a thank-you note to Anna Smith for a sofa and two armchairs"
 
 
@@ -108,7 +108,7 @@ def test_do_not_mail_gets_a_skipped_note_with_the_reason_and_nothing_on_today(ow
         CardStatus.SKIPPED,
         "The customer asked for no post.",
     )
-    assert not Action.objects.filter(kind=ActionKind.THANK_YOU, status="open").exists()
+    assert not Action.objects.filter(kind="thank_you", status="open").exists()
     assert "asked for no post" in thanks.explain(sale, card, NOW)
 
 
@@ -155,7 +155,7 @@ def test_the_due_date_is_always_two_working_days_after_the_sale(day):
 def test_the_note_is_on_today_at_once_with_what_was_bought(anna, owner):
     sell(anna, MONDAY, "a sofa")
     [action] = agenda.today(owner, MONDAY)
-    assert (action.kind, action.priority) == (ActionKind.THANK_YOU, Priority.THANK_YOU)
+    assert (action.kind, action.priority) == ("thank_you", Priority.THANK_YOU)
     assert action.title == "Write a thank-you note to Anna Smith for a sofa"
     assert (action.due_on, action.due_at, action.expires_on) == (MONDAY, None, None)
     assert action.customer == anna
@@ -205,7 +205,7 @@ def test_the_nightly_plan_keeps_the_item_and_refreshes_the_address_warning(owner
     plan(MONDAY + dt.timedelta(days=1), NOW + dt.timedelta(days=1))
     action = note_action(card)
     assert action.status == ActionStatus.OPEN and "No postal address" not in action.detail
-    assert Action.objects.filter(kind=ActionKind.THANK_YOU).count() == 1
+    assert Action.objects.filter(kind="thank_you").count() == 1
 
 
 def test_the_card_batch_item_does_not_count_thank_you_notes(owner, anna):
@@ -227,7 +227,7 @@ def test_mailing_the_last_card_closes_the_batch_although_a_note_is_open(owner, a
     Card.objects.filter(pk=note.pk).update(mail_by=birthday.mail_by)
     plan(MONDAY, NOW)
     services.skip(birthday, "Moved away", NOW)
-    batch = Action.objects.get(kind=ActionKind.CARDS)
+    batch = Action.objects.get(kind="cards")
     assert batch.status == ActionStatus.DONE
     assert note_action(note).status == ActionStatus.OPEN
 
@@ -250,15 +250,13 @@ def test_the_catch_up_creates_notes_for_recent_sales_without_one_and_is_idempote
     assert notes[MONDAY].mail_by == dt.date(2026, 11, 25) and notes[MONDAY].handwritten
     assert Card.objects.get(customer=quiet).status == CardStatus.SKIPPED
     titles = set(
-        Action.objects.filter(kind=ActionKind.THANK_YOU, status="open").values_list(
-            "title", flat=True
-        )
+        Action.objects.filter(kind="thank_you", status="open").values_list("title", flat=True)
     )
     assert titles == {
         "Write a thank-you note to Anna Smith for a sofa and a rug",
         "Write a thank-you note to Anna Smith for a lamp",
     }
-    assert Action.objects.filter(kind=ActionKind.THANK_YOU).count() == 2
+    assert Action.objects.filter(kind="thank_you").count() == 2
 
 
 def test_the_catch_up_closes_items_of_notes_mailed_elsewhere(anna, owner):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from extramile.accounts.models import User
-from extramile.agenda.engine import expire, upsert
+from extramile.agenda.actions import put_many
+from extramile.agenda.engine import expire
 from extramile.culture.models import Story, Visibility
 from extramile.culture.planners import stories
 from extramile.culture.services import save_story
@@ -33,6 +34,6 @@ def plan_stories(day: dt.date, now: dt.datetime | None = None) -> int:
     now = now or at(day)
     owners = User.objects.filter(is_active=True)
     specs = list(stories(day, now, owners))
-    created = upsert(specs, now) if specs else 0
+    created = put_many(specs, now) if specs else 0
     expire(day, now, owners)
     return created

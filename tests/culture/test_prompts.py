@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from extramile import business_hours
 from extramile.agenda import services as agenda
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.models import Action, ActionStatus
 from extramile.culture.models import Story, Visibility
 from extramile.culture.planners import first_working_day
 from extramile.culture.services import save_story
@@ -37,18 +37,18 @@ def test_monday_asks_everyone_without_a_story_this_week(owner, colleague):
     plan_stories(MONDAY)
     ask = weekly(owner)
     assert (ask.kind, ask.title, ask.due_on, ask.expires_on) == (
-        ActionKind.STORY,
+        "story",
         "Write this week's extra-mile story",
         MONDAY,
         dt.date(2026, 11, 29),
     )
     assert ask in agenda.today(owner, MONDAY)
-    assert not Action.objects.filter(owner=colleague, kind=ActionKind.STORY).exists()
+    assert not Action.objects.filter(owner=colleague, kind="story").exists()
 
 
 def test_after_a_monday_holiday_the_prompt_waits_for_tuesday(owner):
     plan_stories(LABOR_DAY)
-    assert not Action.objects.filter(kind=ActionKind.STORY).exists()
+    assert not Action.objects.filter(kind="story").exists()
     plan_stories(LABOR_DAY + dt.timedelta(days=1))
     assert weekly(owner, LABOR_DAY).due_on == LABOR_DAY + dt.timedelta(days=1)
 
@@ -59,7 +59,7 @@ def test_a_story_dated_this_week_closes_the_prompt_and_replanning_keeps_it_close
     assert weekly(owner).status == ActionStatus.DONE
     plan_stories(MONDAY + dt.timedelta(days=3))
     assert weekly(owner).status == ActionStatus.DONE
-    assert Action.objects.filter(kind=ActionKind.STORY).count() == 1
+    assert Action.objects.filter(kind="story").count() == 1
 
 
 def test_a_story_dated_last_week_does_not_close_this_weeks_prompt(owner):
@@ -122,7 +122,7 @@ def test_resolving_a_went_wrong_request_leaves_a_private_draft_and_a_prompt(
     assert draft.what_done == "Came in at 7 am to refit them myself."
     assert "Wrong tyres fitted" in draft.situation
     ask = Action.objects.get(key=f"story:request:{request.pk}")
-    assert (ask.kind, ask.owner, ask.status) == (ActionKind.STORY, owner, ActionStatus.OPEN)
+    assert (ask.kind, ask.owner, ask.status) == ("story", owner, ActionStatus.OPEN)
     assert ask.title == "Write the story of “Wrong tyres fitted”"
     # Finishing it: the author adds the reaction and shares it; the prompt closes.
     service_story = Story.objects.get(pk=draft.pk)
@@ -158,9 +158,7 @@ def test_resolving_again_after_a_reopen_keeps_the_one_draft(customer, owner):
     service.reopen(request, owner, NOW, "Still wrong")
     service.resolve(request, owner, NOW, "Refitted again", story="Second words.")
     assert Story.objects.filter(service_request=request).count() == 1
-    assert (
-        Action.objects.filter(kind=ActionKind.STORY, key__startswith="story:request:").count() == 1
-    )
+    assert Action.objects.filter(kind="story", key__startswith="story:request:").count() == 1
 
 
 def test_an_ordinary_request_leaves_no_story(customer, owner):

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from extramile.accounts.models import User
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.articles.models import CustomerTopic
 from extramile.book import services as book_services
 from extramile.book.models import (
@@ -103,7 +103,7 @@ def fill(customer: Customer, relative: Customer, now: dt.datetime) -> None:
     )
     Action.objects.create(
         key=f"test:follow-up:{customer.pk}",
-        kind=ActionKind.FOLLOW_UP,
+        kind="follow_up",
         owner=owner,
         customer=customer,
         title="Ask how the bike rides",

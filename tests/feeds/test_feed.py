@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.api.tokens import hash_secret
 from extramile.book import services as book_services
 from extramile.book.models import KeyDate, KeyDateKind, Promise, Status
@@ -47,7 +47,7 @@ def summaries(data: bytes) -> set[str]:
 def action(owner, key, title, due_on, now, **extra):
     return Action.objects.create(
         key=key,
-        kind=extra.pop("kind", ActionKind.FOLLOW_UP),
+        kind=extra.pop("kind", "follow_up"),
         owner=owner,
         title=title,
         due_on=due_on,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from extramile.accounts.models import User
-from extramile.agenda.engine import expire, upsert
+from extramile.agenda.actions import put_many
+from extramile.agenda.engine import expire
 from extramile.agenda.models import Action
 from extramile.ideas.models import Idea
 from extramile.ideas.planners import surprises, week
@@ -26,7 +27,7 @@ def plan_week(day: dt.date, now: dt.datetime | None = None) -> int:
     owners = User.objects.filter(is_active=True)
     prepare_surprises(day, now, owners)
     specs = [*week(day, now, owners), *surprises(day, now, owners)]
-    created = upsert(specs, now) if specs else 0
+    created = put_many(specs, now) if specs else 0
     expire(day, now, owners)
     return created
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extramile.agenda import services as agenda
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.ideas import week
 from extramile.ideas.models import WeeklyIntention
 from tests.ideas.conftest import action, at, plan_week
@@ -25,7 +25,7 @@ LABOR_DAY = dt.date(2026, 9, 7)  # a Monday holiday in the US
 def test_monday_asks_for_the_weeks_intention(owner):
     plan_week(MONDAY)
     ask = action(f"intention:{owner.pk}:2026-11-23")
-    assert (ask.kind, ask.owner, ask.status) == (ActionKind.INTENTION, owner, ActionStatus.OPEN)
+    assert (ask.kind, ask.owner, ask.status) == ("intention", owner, ActionStatus.OPEN)
     assert (ask.due_on, ask.expires_on, ask.priority) == (
         MONDAY,
         dt.date(2026, 11, 29),
@@ -36,7 +36,7 @@ def test_monday_asks_for_the_weeks_intention(owner):
 
 def test_after_a_monday_holiday_tuesday_asks(owner):
     plan_week(LABOR_DAY)
-    assert not Action.objects.filter(kind=ActionKind.INTENTION).exists()
+    assert not Action.objects.filter(kind="intention").exists()
     plan_week(LABOR_DAY + dt.timedelta(days=1))
     ask = action(f"intention:{owner.pk}:2026-09-07")
     assert ask.due_on == dt.date(2026, 9, 8)
@@ -44,7 +44,7 @@ def test_after_a_monday_holiday_tuesday_asks(owner):
 
 def test_nobody_is_asked_on_the_weekend_before(owner):
     plan_week(dt.date(2026, 11, 22))  # Sunday: last week is over
-    assert not Action.objects.filter(kind=ActionKind.INTENTION).exists()
+    assert not Action.objects.filter(kind="intention").exists()
 
 
 def test_saving_the_intention_closes_the_question_and_replanning_keeps_it_closed(owner):

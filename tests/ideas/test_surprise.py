@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from extramile.agenda import services as agenda
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Fact, FactCategory, KeyDate, KeyDateKind, Promise
 from extramile.ideas import services, week
 from extramile.ideas.models import IdeaUse, Surprise, SurpriseReason
@@ -140,7 +140,7 @@ def test_a_co_worker_when_no_customer_qualifies(owner, colleague, outsider):
 def test_nobody_to_surprise_means_no_proposal(outsider):
     plan_week(MONDAY)
     assert not Surprise.objects.filter(user=outsider).exists()
-    assert not Action.objects.filter(kind=ActionKind.SURPRISE).exists()
+    assert not Action.objects.filter(kind="surprise").exists()
 
 
 def test_only_the_reps_own_book_is_used(owner, colleague, manager, colleague_customer):
@@ -161,7 +161,7 @@ def test_the_proposal_is_stable_across_re_plans(owner):
     plan_week(MONDAY + dt.timedelta(days=2))
     assert surprise(owner).customer == anna
     assert Surprise.objects.count() == 1
-    assert Action.objects.filter(kind=ActionKind.SURPRISE).count() == 1
+    assert Action.objects.filter(kind="surprise").count() == 1
 
 
 def test_never_the_same_person_two_weeks_running(owner, colleague, manager):
@@ -197,7 +197,7 @@ def test_the_row_on_today_has_the_name_reason_and_an_idea_for_the_reason(owner, 
     assert surprise(owner).idea == fitting
     row = action(f"surprise:{owner.pk}:2026-11-23")
     assert (row.kind, row.customer, row.priority, row.status) == (
-        ActionKind.SURPRISE,
+        "surprise",
         anna,
         Priority.NORMAL,
         ActionStatus.OPEN,

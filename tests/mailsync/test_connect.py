@@ -11,13 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from extramile.agenda.scheduler import enqueue_mailsync
 from extramile.book.services import add_email
 from extramile.inbox.models import InboundMessage
 from extramile.mailsync import connections, crypto
 from extramile.mailsync.forms import MailboxForm
 from extramile.mailsync.imap import MailboxError
 from extramile.mailsync.models import MailboxConnection, Outcome, Security, SeenMessage
+from extramile.runtime.scheduler import enqueue_mailsync
 from tests.conftest import NOW, PASSWORD
 from tests.mailsync.conftest import IMAP_PASSWORD, mail
 from tests.mailsync.dovecot import free_port
@@ -287,7 +287,7 @@ def test_one_poll_job_per_minute_while_a_mailbox_is_connected(owner, mailbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_polls_the_mailbox(owner, anna_email, mailbox):
-    from extramile.agenda.management.commands.worker import run_batch
+    from extramile.runtime.management.commands.worker import run_batch
 
     connections.save(owner, mailbox.settings(), timezone.now() - dt.timedelta(minutes=10))
     mailbox.put(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.offline.models import PageRequest
 from extramile.timeline.models import Note
 from tests.conftest import NOW, PASSWORD
@@ -29,7 +29,7 @@ def login(client, user):
 @pytest.fixture
 def action(owner, customer):
     return Action.objects.create(
-        key="promise:1", kind=ActionKind.PROMISE, owner=owner, customer=customer,
+        key="promise:1", kind="promise", owner=owner, customer=customer,
         title="Keep the promise", due_on=owner.local_date(NOW), priority=Priority.NORMAL,
         created_at=NOW, updated_at=NOW,
     )  # fmt: skip

@@ -95,9 +95,9 @@ def test_tasks_left_running_by_a_dead_worker_are_requeued_and_run(company, owner
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from extramile.agenda.management.commands.worker import run_batch
-    from extramile.agenda.tasks import plan_zone
     from extramile.ops.heartbeat import requeue_orphans
+    from extramile.runtime.management.commands.worker import run_batch
+    from extramile.runtime.tasks import plan_zone
 
     def running(worker: str, started: dt.datetime) -> str:
         result = plan_zone.enqueue("2026-11-23", "America/New_York")

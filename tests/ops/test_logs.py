@@ -14,14 +14,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from extramile.agenda.management.commands.worker import run_batch
-from extramile.agenda.tasks import plan_zone
 from extramile.api.tokens import issue
 from extramile.mailsync import crypto
 from extramile.mailsync.models import MailboxConnection
 from extramile.ops import logs
 from extramile.ops.models import TaskOrigin
 from extramile.ops.requestid import RequestIdFilter, RequestIdMiddleware
+from extramile.runtime.management.commands.worker import run_batch
+from extramile.runtime.tasks import plan_zone
 from tests.conftest import PASSWORD, make_customer
 
 # 14:30 UTC on a Monday: 09:30 in New York, business hours.

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from extramile.agenda.management.commands.worker import run_batch
 from extramile.inbox.services import receive
 from extramile.mailsync.models import MailboxConnection
 from extramile.ops.heartbeat import beat
 from extramile.outbox.models import OutboxMessage, Status
 from extramile.outbox.services import enqueue
+from extramile.runtime.management.commands.worker import run_batch
 from tests.conftest import PASSWORD
 
 # 05:10 UTC is 00:10 in New York: the nightly plan is due.
@@ -123,7 +123,7 @@ def test_the_scrape_counts_the_service_state(client, settings, company, owner, c
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.time_machine(NOW)
 def test_a_waiting_task_shows_in_depth_and_age(client, settings, company, owner):
-    from extramile.agenda.tasks import send_outbox
+    from extramile.runtime.tasks import send_outbox
 
     settings.EXTRAMILE_METRICS_TOKEN = TOKEN
     send_outbox.enqueue()

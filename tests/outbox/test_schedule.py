@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from extramile.agenda.management.commands.worker import run_batch
-from extramile.agenda.scheduler import enqueue_outbox
 from extramile.outbox import services
 from extramile.outbox.models import OutboxMessage, Status
+from extramile.runtime.management.commands.worker import run_batch
+from extramile.runtime.scheduler import enqueue_outbox
 from tests.conftest import NOW
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.services import complete
 from extramile.book.models import Contact, Customer, Fact, Referral
 from extramile.outreach import outcomes
@@ -44,7 +44,7 @@ def test_no_answer_is_not_a_contact_and_comes_back_in_two_working_days(call, ann
     retry = logged.follow_up
     assert retry.key == f"call:{anna.pk}:2026-11-25"
     assert (retry.kind, retry.due_on, retry.title) == (
-        ActionKind.CALL,
+        "call",
         dt.date(2026, 11, 25),
         "Call Anna Smith again",
     )
@@ -67,7 +67,7 @@ def test_a_second_miss_puts_the_customer_back_in_the_rotation(call, owner):
     assert second.follow_up is None
     retry.refresh_from_db()
     assert retry.outcome == "No answer again; back in the rotation"
-    assert Action.objects.filter(kind=ActionKind.CALL).count() == 2
+    assert Action.objects.filter(kind="call").count() == 2
 
 
 def test_a_retry_counts_toward_its_days_calls(call, owner, company):
@@ -150,7 +150,7 @@ def test_a_referral_adds_a_prospect_and_a_call_to_them(call, anna, owner):
     assert [p.number for p in ben.phones.all()] == ["+12025550199"]
     follow_up = logged.follow_up
     assert (follow_up.kind, follow_up.customer, follow_up.due_on) == (
-        ActionKind.FOLLOW_UP,
+        "follow_up",
         ben,
         dt.date(2026, 11, 24),
     )
@@ -189,7 +189,7 @@ def test_a_sales_lead_notes_it_and_follows_up(call, anna, owner):
     )
     follow_up = logged.follow_up
     assert follow_up.key == f"followup:call:{call.pk}"
-    assert (follow_up.kind, follow_up.due_on) == (ActionKind.FOLLOW_UP, dt.date(2026, 11, 25))
+    assert (follow_up.kind, follow_up.due_on) == ("follow_up", dt.date(2026, 11, 25))
     assert follow_up.detail == "Trading in the SUV next spring"
     assert len(contacts(anna)) == 1
 
@@ -204,7 +204,7 @@ def test_plain_done_on_a_call_counts_as_all_fine(call, anna):
 def test_only_call_actions_take_call_outcomes(owner, anna):
     other = Action.objects.create(
         key="x",
-        kind=ActionKind.FOLLOW_UP,
+        kind="follow_up",
         owner=owner,
         customer=anna,
         title="x",

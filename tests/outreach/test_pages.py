@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Contact, Customer
 from extramile.outreach.models import Call
 from tests.conftest import PASSWORD
@@ -28,7 +28,7 @@ def call_today(
     today = customer.owner.local_date(now)
     return Action.objects.create(
         key=f"call:{customer.pk}:{today}",
-        kind=ActionKind.CALL,
+        kind="call",
         owner=customer.owner,
         customer=customer,
         title=f"Call {customer.full_name}",

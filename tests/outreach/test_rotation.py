@@ -7,8 +7,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extramile.agenda.engine import plan, upsert
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda.actions import put_many
+from extramile.agenda.engine import plan
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Customer, Fact
 from extramile.outreach.rotation import rotation
 from tests.conftest import NOW
@@ -19,7 +20,7 @@ LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 def calls(owner, day=MONDAY) -> list[Action]:
-    return list(Action.objects.filter(owner=owner, kind=ActionKind.CALL, due_on=day).order_by("id"))
+    return list(Action.objects.filter(owner=owner, kind="call", due_on=day).order_by("id"))
 
 
 def called(owner, day=MONDAY) -> set[str]:
@@ -30,7 +31,7 @@ def plan_calls(day=MONDAY, now=NOW, owners=None) -> int:
     from extramile.accounts.models import User
 
     specs = list(rotation(day, now, owners or User.objects.all()))
-    return upsert(specs, now) if specs else 0
+    return put_many(specs, now) if specs else 0
 
 
 def test_the_most_overdue_customers_get_the_days_calls(owner, company):
@@ -126,7 +127,7 @@ def test_a_retry_due_today_counts_toward_the_days_calls(owner, company):
     retry = callable_customer(owner, "Ret Ry", days_ago=300)
     Action.objects.create(
         key=f"call:{retry.pk}:2026-11-23",
-        kind=ActionKind.CALL,
+        kind="call",
         owner=owner,
         customer=retry,
         title="Call Ret Ry again",
@@ -146,7 +147,7 @@ def test_no_calls_on_weekends_or_public_holidays(owner):
     saturday, thanksgiving = dt.date(2026, 11, 28), dt.date(2026, 11, 26)
     assert plan_calls(saturday) == 0
     assert plan_calls(thanksgiving) == 0
-    assert not Action.objects.filter(kind=ActionKind.CALL).exists()
+    assert not Action.objects.filter(kind="call").exists()
 
 
 def test_each_rep_gets_their_own_calls(owner, colleague, company):
@@ -167,7 +168,7 @@ def test_each_rep_gets_their_own_calls(owner, colleague, company):
 def test_calls_are_planned_on_working_days_only(owner, day):
     from extramile import business_hours
 
-    Action.objects.filter(kind=ActionKind.CALL).delete()
+    Action.objects.filter(kind="call").delete()
     if not Customer.objects.exists():
         callable_customer(owner, "Ok Overdue", days_ago=0, now=LONG_AGO)
     now = dt.datetime.combine(day, dt.time(14, 30), tzinfo=dt.UTC)
@@ -183,7 +184,7 @@ def test_no_answer_comes_back_on_the_second_working_day(owner, day):
     from extramile import business_hours
     from extramile.outreach.outcomes import no_answer
 
-    Action.objects.filter(kind=ActionKind.CALL).delete()
+    Action.objects.filter(kind="call").delete()
     hours = business_hours.for_user(owner)
     day = hours.next_working_day(day)
     if not Customer.objects.exists():

@@ -93,7 +93,7 @@ def test_an_owner_with_an_empty_book_is_kept_as_empty(owner):
 def test_the_nightly_plan_job_counts_every_rollup_for_its_zones_owners(
     owner, colleague, outsider, settings
 ):
-    from extramile.agenda.tasks import plan_zone
+    from extramile.runtime.tasks import plan_zone
 
     small_book(owner, outsider)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -21,7 +21,7 @@ from django.db.models import Model
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.api.tokens import issue
 from extramile.articles.models import Article, ArticleMailing, CustomerTopic
 from extramile.book import services as book
@@ -167,12 +167,12 @@ def build(owner: User, now: dt.datetime, files: Path) -> Book:
         }
         return Action.objects.create(kind=kind, key=key, **{**fields, **extra})
 
-    called = action(ActionKind.CALL, f"call:{owner.pk}:{day}:done")
+    called = action("call", f"call:{owner.pk}:{day}:done")
     outcomes.all_fine(called, now, owner, f"{m} all fine")
-    action(ActionKind.CALL, f"call:{owner.pk}:{day}")
-    action(ActionKind.INTENTION, f"intention:{owner.pk}:{monday}", customer=None)
-    action(ActionKind.INTENTION, f"intention-review:{owner.pk}:{monday}", customer=None)
-    action(ActionKind.SURPRISE, f"surprise:{owner.pk}:{monday}")
+    action("call", f"call:{owner.pk}:{day}")
+    action("intention", f"intention:{owner.pk}:{monday}", customer=None)
+    action("intention", f"intention-review:{owner.pk}:{monday}", customer=None)
+    action("surprise", f"surprise:{owner.pk}:{monday}")
     WeeklyIntention.objects.create(
         user=owner,
         week_start=monday - dt.timedelta(days=7),

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from extramile.agenda import services as agenda
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.service import services
 from extramile.service.models import Priority as ServicePriority
 from tests.conftest import NOW, make_customer
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_breaching_then_open_service_then_replies_and_promises(owner, customer):
     ben = make_customer(owner, "Ben", "Brown")
     for kind, priority, key in [
-        (ActionKind.PROMISE, Priority.PROMISE, "promise:1"),
-        (ActionKind.REPLY, Priority.REPLY, "reply:1"),
+        ("promise", Priority.PROMISE, "promise:1"),
+        ("reply", Priority.REPLY, "reply:1"),
     ]:
         Action.objects.create(
             key=key,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.book.services import add_email, add_phone
 from extramile.web.templatetags.tap import map_url, sms_url
 from tests.conftest import NOW, PASSWORD
@@ -39,7 +39,7 @@ def test_links(client, owner, reachable):
 def test_a_call_row_offers_call_and_text(client, owner, reachable):
     day = owner.local_date(NOW)
     Action.objects.create(
-        key="call:x", kind=ActionKind.CALL, owner=owner, customer=reachable, title="Call Anna",
+        key="call:x", kind="call", owner=owner, customer=reachable, title="Call Anna",
         due_on=day, priority=Priority.CALL, created_at=NOW, updated_at=NOW,
     )  # fmt: skip
     assert client.login(username="olivia", password=PASSWORD)

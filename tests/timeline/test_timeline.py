@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.articles.models import Article, ArticleMailing
 from extramile.book.models import Contact, Promise, Referral, Sale
 from extramile.book.services import add_email, record_contact
@@ -41,7 +41,7 @@ def login(client, user):
 def call_action(owner, customer, day):
     return Action.objects.create(
         key=f"call:{customer.pk}:{day}",
-        kind=ActionKind.CALL,
+        kind="call",
         owner=owner,
         customer=customer,
         title=f"Call {customer.full_name}",

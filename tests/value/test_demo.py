@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from extramile.book.demo import create_demo
 from extramile.book.models import Contact
+from extramile.runtime.demo import create_demo
 from extramile.value.models import Invitation, ValueScore
 from tests.conftest import NOW
 

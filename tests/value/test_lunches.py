@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from extramile.agenda import services as agenda
 from extramile.agenda.engine import plan
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda.models import Action, ActionStatus
 from extramile.book.models import Contact, Promise
 from extramile.value import lunches
 from extramile.value.models import Invitation, InvitationStatus
@@ -46,9 +46,7 @@ def test_the_best_customer_is_suggested_once_per_period(owner, colleague):
     assert suggested(owner) == ["B0"] and suggested(colleague) == ["B0"]
     invitation = Invitation.objects.get(owner=owner)
     action = item(invitation)
-    assert (
-        action.kind == ActionKind.LUNCH and action.title == "Invite B0 Buyer to breakfast or lunch"
-    )
+    assert action.kind == "lunch" and action.title == "Invite B0 Buyer to breakfast or lunch"
     assert "Value score" in action.detail and "#1 of 4" in action.detail
     # Re-planning the same day, or later in the period, adds nothing.
     again = plan(TODAY, NOW)

@@ -7,4 +7,6 @@ class AgendaConfig(AppConfig):
     verbose_name = "Agenda"
 
     def ready(self) -> None:
-        from extramile.agenda import planners  # noqa: F401  (registers the built-in planners)
+        from extramile.agenda import habits, planners, services  # noqa: F401  (planner, completer)
+
+        habits.register(*planners.HABITS)

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
+from extramile.agenda.actions import PENDING, put_many
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.registry import PLANNERS, PREPARERS, ActionSpec
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
-REFRESHED_FIELDS = ["title", "detail", "priority", "updated_at"]
 
 
 @dataclass
@@ -55,34 +55,6 @@ def batches(items: Iterable[ActionSpec], size: int) -> Iterable[list[ActionSpec]
         yield chunk
 
 
-def upsert(specs: list[ActionSpec], now: dt.datetime) -> int:
-    """Write one batch; return how many actions are new."""
-    keys = [spec.key for spec in specs]
-    existing = set(Action.objects.filter(key__in=keys).values_list("key", flat=True))
-    rows = [
-        Action(
-            key=spec.key,
-            kind=spec.kind,
-            owner_id=spec.owner_id,
-            customer_id=spec.customer_id,
-            household_id=spec.household_id,
-            title=spec.title[:200],
-            detail=spec.detail,
-            due_on=spec.due_on,
-            due_at=spec.due_at,
-            expires_on=spec.expires_on,
-            priority=spec.priority,
-            created_at=now,
-            updated_at=now,
-        )
-        for spec in specs
-    ]
-    Action.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["key"], update_fields=REFRESHED_FIELDS
-    )
-    return len(set(keys) - existing)
-
-
 def zones(owners: QuerySet[User]) -> dict[str, list[int]]:
     """Owner ids grouped by their time zone (blank means the company's)."""
     from extramile.accounts.models import Company
@@ -107,11 +79,9 @@ def plan_local_today(now: dt.datetime, owners: QuerySet[User] | None = None) -> 
 def expire(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int:
     """Close open actions whose window has passed as “missed”, so they stop weighing on Today
     and show in the figures as work that fell through the cracks."""
-    return Action.objects.filter(
-        owner__in=owners,
-        status__in=[ActionStatus.OPEN, ActionStatus.SNOOZED],
-        expires_on__lt=day,
-    ).update(status=ActionStatus.MISSED, updated_at=now)
+    return Action.objects.filter(owner__in=owners, status__in=PENDING, expires_on__lt=day).update(
+        status=ActionStatus.MISSED, updated_at=now
+    )
 
 
 def plan(
@@ -129,7 +99,7 @@ def plan(
         count = 0
         for chunk in batches(planner(day, now, owners), BATCH):
             with transaction.atomic():
-                summary.created += upsert(chunk, now)
+                summary.created += put_many(chunk, now)
             count += len(chunk)
             if progress:
                 progress(name, len(chunk))

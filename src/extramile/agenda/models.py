@@ -6,26 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-
-class ActionKind(models.TextChoices):
-    REACH_OUT = "reach_out", "Reach out"
-    PROMISE = "promise", "Meet a promise"
-    CARDS = "cards", "Mail cards"
-    SERVICE = "service", "Service request"
-    REPLY = "reply", "Reply owed"
-    THANK_YOU = "thank_you", "Thank-you note"
-    CALL = "call", "Proactive call"
-    FOLLOW_UP = "follow_up", "Follow up"
-    ARTICLE_FOLLOW_UP = "article_follow_up", "Talk about an article"
-    LUNCH = "lunch", "Breakfast or lunch"
-    SURPRISE = "surprise", "Weekly surprise"
-    INTENTION = "intention", "Weekly intention"
-    STORY = "story", "Extra-mile story"
-
-
-# Value-adding extras: done only with an answer to "how will this create more value for this
-# customer?" (``Action.value_answer``), and held back while the customer has an overdue promise.
-VALUE_KINDS = frozenset({ActionKind.ARTICLE_FOLLOW_UP, ActionKind.LUNCH, ActionKind.SURPRISE})
+from extramile.agenda.habits import validate_kind
 
 
 class ActionStatus(models.TextChoices):
@@ -58,7 +39,9 @@ class Action(models.Model):
         unique=True,
         help_text="Makes planning idempotent, e.g. keydate:birthday:42:2026",
     )
-    kind = models.CharField(max_length=30, choices=ActionKind.choices)
+    # One of the registered habits' kinds (``agenda.habits``), checked when an action is written
+    # (``agenda.actions``): a new kind needs no migration.
+    kind = models.CharField(max_length=30, validators=[validate_kind])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="actions"
     )

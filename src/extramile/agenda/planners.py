@@ -12,9 +12,21 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.agenda.models import ActionKind, Priority
+from extramile.agenda.habits import Habit, Key
+from extramile.agenda.models import Priority
 from extramile.agenda.registry import ActionSpec, planner
 from extramile.book.models import Promise, display_name
+
+PROMISE = Habit(
+    kind="promise",
+    label="Meet a promise",
+    priority=Priority.PROMISE,  # overdue; one not yet due shows as ``Priority.HIGH``
+    key=Key("promise"),  # promise:<promise>
+    in_calendar=False,  # the feed shows the promise's due day itself
+)
+# The first version's key-date reach-outs (cards replaced them); their history is kept.
+REACH_OUT = Habit(kind="reach_out", label="Reach out", priority=Priority.NORMAL, key=Key("keydate"))
+HABITS = (PROMISE, REACH_OUT)
 
 # A promise shows on Today this many days before it is due.
 PROMISE_LEAD = dt.timedelta(days=2)
@@ -44,8 +56,8 @@ def promises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator
         overdue = due_on < day
         state = f"overdue since {due_on:%d %b}" if overdue else f"due {due_on:%d %b}"
         yield ActionSpec(
-            key=f"promise:{pid}",
-            kind=ActionKind.PROMISE,
+            key=PROMISE.key.build(pid),
+            kind=PROMISE.kind,
             owner_id=owner_id,
             customer_id=cid,
             household_id=household_id,

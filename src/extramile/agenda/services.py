@@ -15,10 +15,12 @@ from django.db.models.expressions import OrderBy
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.agenda.models import VALUE_KINDS, Action, ActionKind, ActionStatus
+from extramile.agenda import habits
+from extramile.agenda.actions import PENDING, close
+from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.planners import PROMISE
 from extramile.agenda.registry import COMPLETERS, completer
 
-PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
 # Priority first (see ``Priority``), then the earliest deadline, then the earliest due day.
 TODAY_ORDER: list[str | OrderBy] = ["priority", F("due_at").asc(nulls_last=True), "due_on", "id"]
 
@@ -43,10 +45,7 @@ class AlreadyClosed(ValidationError):
 
 
 def _close(action: Action, status: str, now: dt.datetime, outcome: str) -> Action:
-    updated = Action.objects.filter(pk=action.pk, status__in=PENDING).update(
-        status=status, outcome=outcome, completed_at=now, updated_at=now
-    )
-    if not updated:
+    if not close(action.key, now, status, outcome):
         action.refresh_from_db()
         raise AlreadyClosed(f"This action is already {action.get_status_display().lower()}.")
     action.refresh_from_db()
@@ -60,7 +59,7 @@ def complete(action: Action, now: dt.datetime, outcome: str = "", value_answer: 
     """Mark an action done. A value-adding extra (an article follow-up, a lunch, a surprise) needs
     the answer to ``VALUE_QUESTION``, recorded with it."""
     value_answer = value_answer.strip()
-    if action.kind in VALUE_KINDS and not value_answer:
+    if habits.get(action.kind).value_adding and not value_answer:
         raise ValidationError(f"{VALUE_QUESTION} Write a line before marking it done.")
     with transaction.atomic():
         action = _close(action, ActionStatus.DONE, now, outcome.strip())
@@ -73,15 +72,15 @@ def complete(action: Action, now: dt.datetime, outcome: str = "", value_answer: 
     return action
 
 
-@completer(ActionKind.PROMISE)
+@completer(PROMISE.kind)
 def promise_met(action: Action, now: dt.datetime, outcome: str) -> None:
     from extramile.book.models import Promise
     from extramile.book.services import mark_promise_met
 
-    if action.key.startswith("promise:"):
-        promise = Promise.objects.filter(pk=int(action.key.split(":")[1])).first()
-        if promise is not None:
-            mark_promise_met(promise, now)
+    pk = PROMISE.key.id(action.key)
+    promise = Promise.objects.filter(pk=pk).first() if pk is not None else None
+    if promise is not None:
+        mark_promise_met(promise, now)
 
 
 def skip(action: Action, now: dt.datetime, reason: str = "") -> Action:

@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from extramile import clock
 from extramile.accounts.scoping import visible_actions
-from extramile.agenda import services
-from extramile.agenda.models import VALUE_KINDS, Action, ActionKind, ActionStatus
+from extramile.agenda import habits, services
+from extramile.agenda.models import Action, ActionStatus
 from extramile.api.access import get_visible, personal_user
 from extramile.api.errors import as_conflict, responses
 from extramile.api.pages import Page, PageParams, check_query, paginate
@@ -30,7 +30,8 @@ router = Router(tags=["actions"])
 
 class ActionOut(BaseModel):
     id: int
-    kind: ActionKind
+    # The kinds are the registered habits' (read once the apps are ready, as URLs are loaded).
+    kind: str = Field(json_schema_extra={"enum": list[Any](sorted(habits.labels()))})
     title: str
     detail: str
     owner: str
@@ -67,7 +68,7 @@ class SkipIn(Input):
 def action_out(action: Action) -> ActionOut:
     return ActionOut(
         id=action.pk,
-        kind=ActionKind(action.kind),
+        kind=action.kind,
         title=action.title,
         detail=action.detail,
         owner=action.owner.username,
@@ -78,7 +79,7 @@ def action_out(action: Action) -> ActionOut:
         priority=action.priority,
         status=ActionStatus(action.status),
         outcome=action.outcome,
-        needs_value_answer=action.kind in VALUE_KINDS,
+        needs_value_answer=habits.get(action.kind).value_adding,
         value_answer=action.value_answer,
         completed_at=action.completed_at,
     )

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec, completer, planner, preparer
+from extramile.articles.habits import ARTICLE_FOLLOW_UP
 from extramile.articles.interests import topics_for
 from extramile.articles.matching import why
 from extramile.articles.models import DELIVERED, ArticleMailing
@@ -30,7 +31,7 @@ LOOK_BACK = dt.timedelta(days=14)
 
 
 def follow_up_key(mailing_id: int) -> str:
-    return f"article-follow-up:{mailing_id}"
+    return ARTICLE_FOLLOW_UP.key.build(mailing_id)
 
 
 @preparer("articles")
@@ -69,7 +70,7 @@ def follow_ups(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterat
         due = mailing.sent_on + FOLLOW_UP_AFTER
         yield ActionSpec(
             key=follow_up_key(mailing.pk),
-            kind=ActionKind.ARTICLE_FOLLOW_UP,
+            kind=ARTICLE_FOLLOW_UP.kind,
             owner_id=mailing.owner_id,
             customer_id=mailing.customer_id,
             title=f"Call {mailing.customer.full_name} about “{mailing.article.title}”",
@@ -80,7 +81,7 @@ def follow_ups(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterat
         )
 
 
-@completer(ActionKind.ARTICLE_FOLLOW_UP)
+@completer(ARTICLE_FOLLOW_UP.kind)
 def follow_up_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """The call about the article happened: a real contact."""
     from extramile.book.services import record_contact

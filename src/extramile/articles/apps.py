@@ -7,4 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from extramile.articles import agenda  # noqa: F401  (registers the preparer and planner)
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.articles import agenda, demo  # noqa: F401
+        from extramile.articles.habits import HABITS
+
+        register(*HABITS)

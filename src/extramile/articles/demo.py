@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from extramile.agenda.habits import demo
 from extramile.articles.models import Article, CustomerTopic
 from extramile.book.models import Customer
 
@@ -80,6 +81,7 @@ LIBRARY = [
 TOPICS = sorted({t.strip() for _, topics, _ in LIBRARY for t in topics.split(",")})
 
 
+@demo("articles", order=5)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Create the library and give about a third of the customers two or three topics."""
     created = 0

@@ -25,8 +25,8 @@ from django.utils.html import strip_tags
 
 from extramile.articles.models import Article
 from extramile.articles.topics import normalise_topics
-from extramile.cards.printing import FORMULA_STARTS
 from extramile.imports.readers import sniff_delimiter
+from extramile.spreadsheet import FORMULA_STARTS
 
 COLUMNS = ("title", "url", "summary", "topics", "language")
 MAX_BYTES = 20 * 1024 * 1024

@@ -299,7 +299,6 @@ VEHICLES = [
     "a station wagon with a roof box",
     "a compact SUV",
 ]
-OPT_IN_HOLIDAYS = ["hanukkah", "diwali", "lunar_new_year", "eid_al_fitr", "orthodox_easter"]
 
 HOBBIES = [
     ("Sails a small boat on weekends", "sailing"),
@@ -375,11 +374,8 @@ class DemoResult:
     promises: int = 0
     facts: int = 0
     key_dates: int = 0
-    tiers_and_contacts: int = 0
-    service_requests: int = 0
-    messages: int = 0
-    articles: int = 0
-    ideas: int = 0
+    # What each feature's registered demo made (``agenda.habits.demo``), by the demo's name.
+    extras: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -635,7 +631,6 @@ class DemoBuilder:
         Referral.objects.bulk_create(referrals, batch_size=BATCH, ignore_conflicts=True)
         promises = [self.promise_for(c, n) for n, c in enumerate(customers[5::19])]
         Promise.objects.bulk_create(promises, batch_size=BATCH)
-        self.card_choices(customers)
         result.customers = len(customers)
         result.households = len(self.households)
         result.relationships = len(self.links)
@@ -644,25 +639,6 @@ class DemoBuilder:
         result.promises = len(promises)
         result.facts = len(facts)
         result.key_dates = len(key_dates)
-
-    def card_choices(self, customers: list[Customer]) -> None:
-        """Some customers celebrate holidays the company does not send for by default; a few
-        would rather have no Christmas card."""
-        from extramile.cards.models import Occasion, OccasionPreference
-
-        occasions = {o.code: o for o in Occasion.objects.all()}
-        extra = [occasions[c] for c in OPT_IN_HOLIDAYS if c in occasions]
-        choices = [
-            OccasionPreference(customer=c, occasion=extra[n % len(extra)], wants_card=True)
-            for n, c in enumerate(customers[11::37])
-            if extra
-        ]
-        if "christmas" in occasions:
-            choices += [
-                OccasionPreference(customer=c, occasion=occasions["christmas"], wants_card=False)
-                for c in customers[13::97]
-            ]
-        OccasionPreference.objects.bulk_create(choices, batch_size=BATCH, ignore_conflicts=True)
 
     def any_day(self) -> tuple[int, int]:
         day = dt.date(2001, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
@@ -776,7 +752,7 @@ def make_users(reps: int, password: str) -> tuple[list[User], list[tuple[str, st
     return made, logins
 
 
-def create_demo(
+def create_book(
     customers: int = 2000,
     reps: int = 4,
     seed: int = 42,
@@ -784,7 +760,8 @@ def create_demo(
     now: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    """Create the demo company in one transaction: all of it or nothing."""
+    """Create the demo company and its customer book in one transaction: all of it or nothing.
+    The features' demo data is added by ``extramile.runtime.demo.create_demo``."""
     if customers < 1 or reps < 1:
         raise ValueError("A demo needs at least one customer and one rep.")
     now = now or clock.now()
@@ -804,28 +781,4 @@ def create_demo(
         builder.build(customers)
         result = DemoResult(company=company, logins=logins)
         builder.save(result)
-        add_daily_habits(result, now, seed)
     return result
-
-
-def add_daily_habits(result: DemoResult, now: dt.datetime, seed: int) -> None:
-    """Tiers and last contacts (for the calls rotation), service requests, inbound messages, value
-    scores and lunches, articles and the idea bank. Thank-you notes for the demo's recent sales,
-    article mailings and the week's surprise come from the first plan."""
-    from extramile.articles.demo import populate as articles
-    from extramile.culture.demo import populate as culture
-    from extramile.ideas.demo import populate as ideas
-    from extramile.inbox.demo import create_demo_messages
-    from extramile.outreach.demo import populate as tiers_and_contacts
-    from extramile.playbook.demo import populate as playbook
-    from extramile.service.demo import populate as service_requests
-    from extramile.value.demo import populate as value_and_lunches
-
-    result.tiers_and_contacts = tiers_and_contacts(now, random.Random(seed + 1))
-    result.service_requests = service_requests(now, random.Random(seed + 2))
-    result.messages = create_demo_messages(now, seed + 3)
-    value_and_lunches(now, random.Random(seed + 4))
-    result.articles = articles(now, random.Random(seed + 5))
-    result.ideas = ideas(now, random.Random(seed + 6))
-    playbook(now, random.Random(seed + 7))
-    culture(now, random.Random(seed + 8))

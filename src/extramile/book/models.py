@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from extramile.accounts.models import validate_country, validate_time_zone
+from extramile.addresses import format_address
 from extramile.book import dates
 
 
@@ -34,9 +35,8 @@ class PostalAddress(models.Model):
 
     def address_lines(self, home_country: str | None = None) -> list[str]:
         """The address as on an envelope, per the destination country's postal rules (the one
-        place for them is ``extramile.cards.addresses``)."""
+        place for them is ``extramile.addresses``)."""
         from extramile.accounts.models import Company
-        from extramile.cards.addresses import format_address
 
         home = home_country or Company.get().country
         return format_address(

@@ -11,6 +11,8 @@ from django.db.models import Q, QuerySet
 
 from extramile import clock
 from extramile.accounts.models import User
+from extramile.agenda import actions
+from extramile.agenda.planners import PROMISE
 from extramile.book.contact import normalise_email, normalise_phone, try_normalise_phone
 from extramile.book.models import (
     Contact,
@@ -24,6 +26,7 @@ from extramile.book.models import (
     RewardStatus,
     Sale,
 )
+from extramile.book.signals import sale_recorded
 
 NAME_FIELDS = ("first_name", "last_name", "preferred_name", "company_name")
 
@@ -92,9 +95,7 @@ def record_sale(
 ) -> Sale:
     """Record a sale. A referral of this customer that was waiting on a sale now has it, and its
     reward, if any, becomes owed. The customer's thank-you note (and its Today item) is created
-    in the same transaction (``cards.thanks.note_for_sale``; ``note_of(sale)`` finds it)."""
-    from extramile.cards.thanks import note_for_sale  # cards builds on the book
-
+    in the same transaction (``signals.sale_recorded``, which cards answers with the note)."""
     now = now or clock.now()
     sale = Sale(
         customer=customer, date=date, description=description, amount=amount, sold_by=sold_by
@@ -107,7 +108,7 @@ def record_sale(
         if referral.reward_status == RewardStatus.PENDING:
             referral.reward_status = RewardStatus.OWED
         referral.save(update_fields=["sale", "reward_status"])
-    note_for_sale(sale, now)
+    sale_recorded.send(sender=Sale, sale=sale, now=now)
     return sale
 
 
@@ -150,11 +151,7 @@ def pay_reward(referral: Referral, paid_on: dt.date) -> Referral:
 @transaction.atomic
 def mark_promise_met(promise: Promise, now: dt.datetime) -> Promise:
     """Mark a promise met, and close its action on the agenda."""
-    from extramile.agenda.models import Action, ActionStatus
-
     Promise.objects.filter(pk=promise.pk, met_at__isnull=True).update(met_at=now)
-    Action.objects.filter(
-        key=f"promise:{promise.pk}", status__in=[ActionStatus.OPEN, ActionStatus.SNOOZED]
-    ).update(status=ActionStatus.DONE, completed_at=now, updated_at=now, outcome="Promise met.")
+    actions.close(PROMISE.key.build(promise.pk), now, outcome="Promise met.")
     promise.refresh_from_db()
     return promise

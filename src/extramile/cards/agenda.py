@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from django.db.models import Count, Max, Q, QuerySet
 
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec, completer, planner, preparer
 from extramile.cards import monthly, thanks
+from extramile.cards.habits import CARDS, THANK_YOU
 from extramile.cards.models import Card, CardStatus, Source
 from extramile.cards.planning import plan_cards
 
@@ -33,7 +34,7 @@ SHOW_AHEAD = dt.timedelta(days=3)
 
 
 def batch_key(owner_id: int, mail_by: dt.date) -> str:
-    return f"cards:{owner_id}:{mail_by.isoformat()}"
+    return CARDS.key.build(owner_id, mail_by)
 
 
 @preparer("cards")
@@ -81,7 +82,7 @@ def card_batches(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iter
         when = f"now, due {mail_by:%a %d %b}" if late else f"by {mail_by:%a %d %b}"
         yield ActionSpec(
             key=batch_key(owner_id, mail_by),
-            kind=ActionKind.CARDS,
+            kind=CARDS.kind,
             owner_id=owner_id,
             title=f"Mail {total} {cards} {when}: {what}",
             detail=(
@@ -109,7 +110,7 @@ def thank_you_notes(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> I
         yield thanks.spec_for(note, bought[(note.customer_id, note.sale_day)])
 
 
-@completer(ActionKind.THANK_YOU)
+@completer(THANK_YOU.kind)
 def note_mailed(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on Today means the note went in the post: written by hand (if not marked yet), then
     mailed."""

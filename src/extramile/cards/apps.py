@@ -7,4 +7,12 @@ class CardsConfig(AppConfig):
     verbose_name = "Cards"
 
     def ready(self) -> None:
-        from extramile.cards import agenda  # noqa: F401  (registers the card planner)
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.book.signals import sale_recorded
+        from extramile.cards import agenda, demo, thanks  # noqa: F401
+        from extramile.cards.habits import HABITS
+
+        register(*HABITS)
+        sale_recorded.connect(thanks.on_sale_recorded, dispatch_uid="cards.thank_you_note")

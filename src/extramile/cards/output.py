@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Q, QuerySet
 
 from extramile.accounts.models import Company, User
+from extramile.addresses import format_address
 from extramile.book.models import PostalAddress
 from extramile.cards import language
-from extramile.cards.addresses import format_address
 from extramile.cards.models import Card, CardBranding, CardSigner, CardStatus, Source
 from extramile.cards.printing import (
     ENVELOPES,

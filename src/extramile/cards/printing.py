@@ -25,6 +25,7 @@ from pathlib import Path
 import typst
 
 from extramile.cards import fonts
+from extramile.spreadsheet import safe_cell
 
 TEMPLATES = Path(__file__).parent / "typst"
 # Extra font folders beyond the shipped handwriting font and the system's Noto fonts (fonts.py).
@@ -73,7 +74,6 @@ CSV_HEADER = [
     "handwritten",
     "signature",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # After layout: the items whose end lies on another page than their start or below their bottom.
 OVERFLOW_QUERY = """{
@@ -543,11 +543,6 @@ def labels_pdf(
 
 
 # --- CSV ----------------------------------------------------------------------------------------
-
-
-def safe_cell(value: str) -> str:
-    """A spreadsheet-safe cell: text that a spreadsheet would run as a formula gets a ``'``."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _address_cells(address: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda import actions
 from extramile.book.models import Customer
 from extramile.cards import guard, messages, thanks
 from extramile.cards.agenda import batch_key
@@ -208,10 +208,7 @@ def close_finished_batches(batches: set[tuple[int, dt.date]] | list, now: dt.dat
             .exists()
         )
         if not still_open:
-            closed += Action.objects.filter(
-                key=batch_key(owner_id, mail_by),
-                status__in=[ActionStatus.OPEN, ActionStatus.SNOOZED],
-            ).update(status=ActionStatus.DONE, completed_at=now, updated_at=now)
+            closed += actions.close(batch_key(owner_id, mail_by), now)
     return closed
 
 

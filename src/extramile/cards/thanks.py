@@ -27,10 +27,12 @@ from django.db.models.fields import BooleanField
 
 from extramile import business_hours
 from extramile.accounts.models import Company, User
-from extramile.agenda import engine
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda import actions
+from extramile.agenda.actions import put_many
+from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.agenda.registry import ActionSpec
 from extramile.book.models import Customer, Sale, display_name
+from extramile.cards.habits import THANK_YOU
 from extramile.cards.models import Card, CardStatus, Occasion, OccasionPreference, Source
 from extramile.cards.planning import COLUMNS, NO_POST, OPTED_OUT, PER_PERSON, insert_select
 
@@ -53,7 +55,7 @@ def note_occasion() -> Occasion | None:
 
 
 def note_key(card_id: int) -> str:
-    return f"thanks:{card_id}"
+    return THANK_YOU.key.build(card_id)
 
 
 def is_note(card: Card) -> bool:
@@ -256,7 +258,7 @@ def spec_for(note: NoteItem, bought: list[str]) -> ActionSpec:
         detail += f" {NO_ADDRESS}"
     return ActionSpec(
         key=note_key(note.pk),
-        kind=ActionKind.THANK_YOU,
+        kind=THANK_YOU.kind,
         owner_id=note.owner_id,
         customer_id=note.customer_id,
         title=f"Write a thank-you note to {note.name} for {what(bought)}",
@@ -270,7 +272,7 @@ def keep_action_in_step(card: Card, now: dt.datetime) -> None:
     """Create or refresh an open note's Today item; close it when the note is mailed or skipped."""
     if card.status in OPEN:
         day = (card.customer_id, card.occasion_on)
-        engine.upsert([spec_for(NoteItem.of(card), purchases_by_day([day])[day])], now)
+        put_many([spec_for(NoteItem.of(card), purchases_by_day([day])[day])], now)
     else:
         close_actions([card.pk], card.status, now)
 
@@ -281,16 +283,12 @@ def close_actions(card_ids: Iterable[int], card_status: str, now: dt.datetime) -
     if not keys:
         return 0
     status = ActionStatus.DONE if card_status == CardStatus.MAILED else ActionStatus.SKIPPED
-    return Action.objects.filter(key__in=keys, status__in=PENDING).update(
-        status=status, completed_at=now, updated_at=now
-    )
+    return actions.close(keys, now, status)
 
 
 def reopen_action(card: Card, now: dt.datetime) -> int:
     """A note taken back (reopened on the Cards page) is on Today again."""
-    return Action.objects.filter(
-        key=note_key(card.pk), status__in=[ActionStatus.DONE, ActionStatus.SKIPPED]
-    ).update(status=ActionStatus.OPEN, outcome="", completed_at=None, updated_at=now)
+    return actions.reopen(note_key(card.pk), now)
 
 
 def card_of(action: Action) -> Card | None:
@@ -379,11 +377,12 @@ def close_finished(owners: QuerySet[User], now: dt.datetime) -> int:
     """Close the open Today items of notes no longer open (skipped by ``withdraw`` or by the
     card planner's, mailed in a batch, deleted). A few per rep: read through Today's index."""
     pending = dict(
-        Action.objects.filter(owner__in=owners, status__in=PENDING, kind=ActionKind.THANK_YOU)
+        Action.objects.filter(owner__in=owners, status__in=PENDING, kind=THANK_YOU.kind)
         .values_list("key", "pk")
         .iterator()
     )
-    ids = {int(key.split(":")[1]): pk for key, pk in pending.items() if key.startswith("thanks:")}
+    cards = THANK_YOU.key.ids(pending)  # key -> card
+    ids = {card: pending[key] for key, card in cards.items()}
     if not ids:
         return 0
     states = dict(Card.objects.filter(pk__in=list(ids)).values_list("pk", "status"))
@@ -391,11 +390,11 @@ def close_finished(owners: QuerySet[User], now: dt.datetime) -> int:
     for status in (CardStatus.MAILED, CardStatus.SKIPPED):
         done = [pk for pk, state in states.items() if state == status]
         closed += close_actions(done, status, now)
-    gone = [ids[pk] for pk in ids if pk not in states]
-    closed += Action.objects.filter(pk__in=gone).update(
-        status=ActionStatus.SKIPPED,
-        outcome="The note was deleted.",
-        completed_at=now,
-        updated_at=now,
-    )
+    gone = [key for key, card in cards.items() if card not in states]
+    closed += actions.close(gone, now, ActionStatus.SKIPPED, "The note was deleted.")
     return closed
+
+
+def on_sale_recorded(sender: object, sale: Sale, now: dt.datetime, **kwargs: object) -> None:
+    """``book.signals.sale_recorded``: every recorded sale gets its thank-you note."""
+    note_for_sale(sale, now)

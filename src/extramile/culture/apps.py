@@ -7,5 +7,12 @@ class CultureConfig(AppConfig):
     verbose_name = "Stories, kudos and check-ins"
 
     def ready(self) -> None:
-        # Registers the weekly story planner and the story completer.
-        from extramile.culture import planners, services  # noqa: F401
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.culture import demo, planners, services  # noqa: F401
+        from extramile.culture.habits import HABITS
+        from extramile.service.signals import went_wrong_resolved
+
+        register(*HABITS)
+        went_wrong_resolved.connect(services.on_went_wrong_resolved, dispatch_uid="culture.draft")

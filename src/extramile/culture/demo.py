@@ -12,6 +12,7 @@ import random
 from django.db import transaction
 
 from extramile.accounts.models import Role, User
+from extramile.agenda.habits import demo
 from extramile.book.models import Customer
 from extramile.culture.models import CheckIn, Kudos, Story, StoryOfTheWeek, Visibility
 from extramile.culture.services import week_start
@@ -128,6 +129,7 @@ STORIES: list[tuple[str, str, str, str, bool]] = [
 KUDOS_MESSAGES = ["Lovely.", "This is the spirit.", "Stealing this idea.", "", "", "Well done!"]
 
 
+@demo("stories", order=8)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Create the demo stories with kudos, this week's story of the week and about four weeks of
     check-ins; return how many stories."""

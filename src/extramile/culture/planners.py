@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 
 from extramile import business_hours
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import ActionKind, Priority
+from extramile.agenda.models import Priority
 from extramile.agenda.registry import ActionSpec, planner
+from extramile.culture.habits import STORY
 from extramile.culture.models import Story
 from extramile.culture.services import week_start, weekly_key
 
@@ -42,7 +43,7 @@ def stories(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator[
     for pk in users.values_list("pk", flat=True):
         yield ActionSpec(
             key=weekly_key(pk, start),
-            kind=ActionKind.STORY,
+            kind=STORY.kind,
             owner_id=pk,
             title=WEEKLY_TITLE,
             detail=WEEKLY_DETAIL,

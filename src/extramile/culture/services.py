@@ -16,10 +16,11 @@ from django.db.models import Count, Q, QuerySet
 
 from extramile.accounts.models import Role, User
 from extramile.accounts.scoping import visible_customers
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
-from extramile.agenda.registry import completer
-from extramile.agenda.services import PENDING
+from extramile.agenda import actions
+from extramile.agenda.models import Action
+from extramile.agenda.registry import ActionSpec, completer
 from extramile.book.models import Customer
+from extramile.culture.habits import REQUEST_STORY, STORY
 from extramile.culture.models import Kudos, Story, StoryOfTheWeek, Visibility
 
 if TYPE_CHECKING:
@@ -36,11 +37,11 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def weekly_key(user_id: int, start: dt.date) -> str:
-    return f"story:{user_id}:{start.isoformat()}"
+    return STORY.key.build(user_id, start)
 
 
 def request_key(request_id: int) -> str:
-    return f"story:request:{request_id}"
+    return REQUEST_STORY.build(request_id)
 
 
 def visible_stories(user: User) -> QuerySet[Story]:
@@ -125,9 +126,7 @@ def _close_prompts(story: Story, now: dt.datetime, request_prompt: bool = True) 
     keys = [weekly_key(story.author_id, week_start(story.date))]
     if request_prompt and story.service_request_id is not None:
         keys.append(request_key(story.service_request_id))
-    Action.objects.filter(key__in=keys, status__in=PENDING).update(
-        status=ActionStatus.DONE, outcome="Story written.", completed_at=now, updated_at=now
-    )
+    actions.close(keys, now, outcome="Story written.")
 
 
 def draft_from_request(request: ServiceRequest, user: User, now: dt.datetime) -> Story | None:
@@ -150,21 +149,20 @@ def draft_from_request(request: ServiceRequest, user: User, now: dt.datetime) ->
         created_at=now,
         updated_at=now,
     )
-    Action.objects.get_or_create(
-        key=request_key(request.pk),
-        defaults={
-            "kind": ActionKind.STORY,
-            "owner": user,
-            "customer": request.customer,
-            "title": f"Write the story of “{request.subject}”"[:200],
-            "detail": "Something went wrong and you put it right. Add how the customer took it "
+    actions.put(
+        ActionSpec(
+            key=request_key(request.pk),
+            kind=STORY.kind,
+            owner_id=user.pk,
+            customer_id=request.customer_id,
+            title=f"Write the story of “{request.subject}”",
+            detail="Something went wrong and you put it right. Add how the customer took it "
             "and the lesson, then share it with the team.",
-            "due_on": story.date,
-            "expires_on": story.date + dt.timedelta(days=REQUEST_STORY_DAYS),
-            "priority": Priority.NORMAL,
-            "created_at": now,
-            "updated_at": now,
-        },
+            due_on=story.date,
+            expires_on=story.date + dt.timedelta(days=REQUEST_STORY_DAYS),
+            priority=STORY.priority,
+        ),
+        now,
     )
     _close_prompts(story, now, request_prompt=False)  # the draft counts for the week
     return story
@@ -211,14 +209,22 @@ def story_of_the_week(day: dt.date) -> Story | None:
     return chosen.story if chosen is not None else None
 
 
-@completer(ActionKind.STORY)
+@completer(STORY.kind)
 def story_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on the week's prompt needs a story dated that week; a request's draft exists already."""
-    if action.key.startswith("story:request:"):
+    parts = STORY.key.parts(action.key)
+    if REQUEST_STORY.owns(action.key) or not parts:
         return
-    start = dt.date.fromisoformat(action.key.rsplit(":", 1)[1])
+    start = dt.date.fromisoformat(parts[-1])
     written = Story.objects.filter(
         author_id=action.owner_id, date__gte=start, date__lt=start + dt.timedelta(days=7)
     )
     if not written.exists():
         raise ValidationError("Write this week's story first: press “Write it”.")
+
+
+def on_went_wrong_resolved(
+    sender: object, request: ServiceRequest, user: User, now: dt.datetime, **kwargs: object
+) -> None:
+    """``service.signals.went_wrong_resolved``: keep the rep's story of the request as a draft."""
+    draft_from_request(request, user, now)

@@ -16,8 +16,8 @@ from typing import Protocol
 from django.db.models import QuerySet
 
 from extramile.book.models import Customer
-from extramile.cards.printing import safe_cell
 from extramile.exports.contacts import Entry, entries
+from extramile.spreadsheet import safe_cell
 
 HEADERS = [
     "First Name",

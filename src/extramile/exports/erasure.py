@@ -46,6 +46,7 @@ from extramile.culture.models import Story
 from extramile.exports import audit
 from extramile.exports.models import AuditAction, AuditRecord
 from extramile.ideas.models import IdeaUse
+from extramile.inbox.habits import REPLY
 from extramile.inbox.models import InboundMessage
 from extramile.outbox.models import OutboxMessage
 
@@ -155,7 +156,7 @@ def _erase(customer: Customer) -> dict[str, int]:
     message_ids = _messages_from(customer, emails, phones)
     if message_ids:
         counts["agenda.Action"] += (
-            Action.objects.filter(key__in=[f"reply:{pk}" for pk in message_ids])
+            Action.objects.filter(key__in=[REPLY.key.build(pk) for pk in message_ids])
             .delete()[1]
             .get("agenda.Action", 0)
         )

@@ -27,7 +27,8 @@ from django.urls import reverse
 
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_customers
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda import habits
+from extramile.agenda.models import Action, ActionStatus
 from extramile.book import dates
 from extramile.book.models import Customer, KeyDate, Promise, Status
 from extramile.cards.models import Card, CardStatus
@@ -37,7 +38,6 @@ from extramile.value.models import Invitation, InvitationStatus
 DAYS = 30
 # Deadlines are shown as short events ending at the deadline.
 DEADLINE_MINUTES = 15
-COVERED_BY_RECORDS = (ActionKind.PROMISE, ActionKind.CARDS, ActionKind.SERVICE)
 Book = QuerySet[Customer]
 
 
@@ -91,7 +91,7 @@ def _actions(user: User, mine: Book, first: dt.date, last: dt.date) -> list[Item
             due_on__range=(first, last),
         )
         .filter(_customer_q("customer", mine))
-        .exclude(kind__in=COVERED_BY_RECORDS)
+        .exclude(kind__in=habits.kinds_where(in_calendar=False))  # their records show instead
         .select_related("customer")
     )
     found = []
@@ -111,7 +111,7 @@ def _actions(user: User, mine: Book, first: dt.date, last: dt.date) -> list[Item
                 path=reverse("customer", args=[action.customer_id])
                 if action.customer_id
                 else reverse("today"),
-                category=action.get_kind_display(),
+                category=habits.labels().get(action.kind, action.kind),
             )
         )
     return found

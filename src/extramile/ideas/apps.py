@@ -7,5 +7,10 @@ class IdeasConfig(AppConfig):
     verbose_name = "Idea bank and the weekly intention"
 
     def ready(self) -> None:
-        # Registers the surprise preparer, the week's planners and the completers.
-        from extramile.ideas import planners, week  # noqa: F401
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.ideas import demo, planners, week  # noqa: F401
+        from extramile.ideas.habits import HABITS
+
+        register(*HABITS)

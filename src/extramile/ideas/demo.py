@@ -12,6 +12,7 @@ import random
 from django.db import transaction
 
 from extramile.accounts.models import User
+from extramile.agenda.habits import demo
 from extramile.ideas.models import Idea, IdeaUse, IdeaVote
 from extramile.ideas.services import text_key
 
@@ -43,6 +44,7 @@ IDEAS: list[tuple[str, str]] = [
 ]
 
 
+@demo("ideas", order=6)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Create the demo ideas (authored by demo users), votes and a few uses; return how many ideas."""
     users = list(User.objects.filter(is_active=True).order_by("pk"))

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from extramile.ideas.habits import SURPRISE
+
 IDEA_MAX = 500
 TAGS_MAX = 200
 
@@ -162,4 +164,4 @@ class Surprise(models.Model):
 
     @property
     def action_key(self) -> str:
-        return f"surprise:{self.user_id}:{self.week_start.isoformat()}"
+        return SURPRISE.key.build(self.user_id, self.week_start)

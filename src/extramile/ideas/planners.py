@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.agenda.models import ActionKind, Priority
+from extramile.agenda.models import Priority
 from extramile.agenda.registry import ActionSpec, planner
 from extramile.book.expectations import held_back, hold_back_reason
 from extramile.business_hours import BusinessHours
+from extramile.ideas.habits import INTENTION, SURPRISE
 from extramile.ideas.models import Surprise, WeeklyIntention
 from extramile.ideas.week import (
     company_hours,
@@ -62,7 +63,7 @@ def _intentions(users: QuerySet[User], start: dt.date, first: dt.date) -> Iterat
     for pk in users.exclude(pk__in=have).values_list("pk", flat=True):
         yield ActionSpec(
             key=intention_key(pk, start),
-            kind=ActionKind.INTENTION,
+            kind=INTENTION.kind,
             owner_id=pk,
             title=INTENTION_TITLE,
             detail="One sentence: what will you do this week to go the extra mile?",
@@ -81,7 +82,7 @@ def _reviews(
     for pk, text in rows:
         yield ActionSpec(
             key=review_key(pk, start),
-            kind=ActionKind.INTENTION,
+            kind=INTENTION.kind,
             owner_id=pk,
             title=REVIEW_TITLE,
             detail=f"Your intention for the week of {start:%d %b}: “{text}”",
@@ -113,7 +114,7 @@ def surprises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterato
             parts.insert(0, hold_back_reason(surprise.customer, day))
         yield ActionSpec(
             key=surprise.action_key,
-            kind=ActionKind.SURPRISE,
+            kind=SURPRISE.kind,
             owner_id=surprise.user_id,
             customer_id=surprise.customer_id,
             household_id=surprise.customer.household_id if surprise.customer else None,

@@ -24,9 +24,9 @@ from django.db.models.functions import RowNumber
 
 from extramile import business_hours
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda import actions
+from extramile.agenda.models import Action
 from extramile.agenda.registry import completer, preparer
-from extramile.agenda.services import PENDING
 from extramile.book import dates
 from extramile.book.expectations import held_back
 from extramile.book.models import (
@@ -38,6 +38,7 @@ from extramile.book.models import (
     Tier,
     display_name,
 )
+from extramile.ideas.habits import INTENTION, INTENTION_REVIEW, SURPRISE
 from extramile.ideas.models import Idea, Surprise, SurpriseReason, WeeklyIntention
 from extramile.ideas.services import record_use, suggest
 
@@ -86,11 +87,11 @@ def company_hours(company: Company | None = None) -> business_hours.BusinessHour
 
 
 def intention_key(user_id: int, start: dt.date) -> str:
-    return f"intention:{user_id}:{start.isoformat()}"
+    return INTENTION.key.build(user_id, start)
 
 
 def review_key(user_id: int, start: dt.date) -> str:
-    return f"intention-review:{user_id}:{start.isoformat()}"
+    return INTENTION_REVIEW.build(user_id, start)
 
 
 def key_week(key: str) -> dt.date:
@@ -99,9 +100,7 @@ def key_week(key: str) -> dt.date:
 
 
 def _close_action(key: str, now: dt.datetime, outcome: str) -> None:
-    Action.objects.filter(key=key, status__in=PENDING).update(
-        status=ActionStatus.DONE, outcome=outcome, completed_at=now, updated_at=now
-    )
+    actions.close(key, now, outcome=outcome)
 
 
 # --- The intention --------------------------------------------------------------------------------
@@ -159,10 +158,10 @@ def review_intention(user: User, start: dt.date, kept: bool, now: dt.datetime) -
     return intention
 
 
-@completer(ActionKind.INTENTION)
+@completer(INTENTION.kind)
 def intention_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on the intention row with a text: that text is the week's intention."""
-    if action.key.startswith("intention:") and outcome:
+    if INTENTION.key.owns(action.key) and outcome:
         _store_intention(action.owner_id, key_week(action.key), clean_intention(outcome), now)
 
 
@@ -410,7 +409,7 @@ def prepare_surprises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) ->
 
 
 def surprise_of(action: Action) -> Surprise | None:
-    if not action.key.startswith("surprise:"):
+    if not SURPRISE.key.owns(action.key):
         return None
     return (
         Surprise.objects.filter(user_id=action.owner_id, week_start=key_week(action.key))
@@ -419,10 +418,10 @@ def surprise_of(action: Action) -> Surprise | None:
     )
 
 
-@completer(ActionKind.SURPRISE)
+@completer(SURPRISE.kind)
 def surprise_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on the surprise's row: what was done goes into the week's history."""
-    if action.key.startswith("surprise:"):
+    if SURPRISE.key.owns(action.key):
         Surprise.objects.filter(user_id=action.owner_id, week_start=key_week(action.key)).update(
             what_was_done=outcome, done_at=now
         )

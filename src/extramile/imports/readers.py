@@ -20,8 +20,8 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 
-from extramile.cards.printing import FORMULA_STARTS
 from extramile.imports.columns import Layout, Spec
+from extramile.spreadsheet import FORMULA_STARTS
 
 csv.field_size_limit(10 * 1024 * 1024)  # a long note is fine; a runaway quote is still caught
 DELIMITERS = ",;\t|"

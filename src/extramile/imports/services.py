@@ -36,7 +36,6 @@ from extramile.book.models import (
     KeyDateKind,
     PhoneNumber,
 )
-from extramile.cards.printing import safe_cell
 from extramile.imports import checking, columns, readers, writing
 from extramile.imports.columns import Layout
 from extramile.imports.merge import (
@@ -51,6 +50,7 @@ from extramile.imports.merge import (
 from extramile.imports.models import ColumnMapping
 from extramile.imports.readers import RawContact
 from extramile.imports.validate import Contact, Problem
+from extramile.spreadsheet import safe_cell
 
 BATCH = 500
 KEEP_PROBLEMS = 1000  # in the report; the CLI prints every one as it is found

@@ -7,4 +7,10 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbound messages and replies"
 
     def ready(self) -> None:
-        from extramile.inbox import services  # noqa: F401  (registers the completer and preparer)
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.inbox import demo, services  # noqa: F401
+        from extramile.inbox.habits import HABITS
+
+        register(*HABITS)

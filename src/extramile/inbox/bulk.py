@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda import actions
+from extramile.agenda.registry import ActionSpec
 from extramile.book.models import Customer, display_name
 from extramile.inbox import clock
+from extramile.inbox.habits import REPLY
 from extramile.inbox.matching import CHUNK, normalise_sender, owners_by_address
 from extramile.inbox.models import Channel, InboundMessage, Source
 from extramile.inbox.services import check_fields
@@ -114,10 +116,10 @@ def log_many(
     hours = clock.HoursCache(company)
     with transaction.atomic():
         InboundMessage.objects.bulk_create(messages, batch_size=BATCH)
-        actions = [
-            Action(
+        specs = [
+            ActionSpec(
                 key=message.action_key,
-                kind=ActionKind.REPLY,
+                kind=REPLY.kind,
                 owner_id=message.owner_id,
                 customer_id=message.customer_id,
                 title=_title(message, names),
@@ -126,14 +128,13 @@ def log_many(
                     message.received_at
                 ),
                 due_at=message.reply_due_at,
-                priority=Priority.REPLY,
-                created_at=now,
-                updated_at=now,
+                priority=REPLY.priority,
             )
             for message in messages
             if message.owner_id is not None
         ]
-        Action.objects.bulk_create(actions, batch_size=BATCH)
+        for start in range(0, len(specs), BATCH):
+            actions.put_many(specs[start : start + BATCH], now)
     return messages
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 
 from extramile.accounts.models import User
+from extramile.agenda.habits import demo
 from extramile.book.models import PhoneNumber
 from extramile.inbox.bulk import InboundRow, log_many
 from extramile.inbox.models import Channel, InboundMessage, Source
@@ -21,9 +22,14 @@ SUMMARIES = [
 ]
 
 
-def create_demo_messages(now: dt.datetime, seed: int = 42, per_rep: int = 6) -> int:
+@demo("inbound messages", order=3)
+def populate(now: dt.datetime, rng: random.Random) -> int:
+    return create_demo_messages(now, rng)
+
+
+def create_demo_messages(now: dt.datetime, seed: int | random.Random = 42, per_rep: int = 6) -> int:
     """Returns how many messages were created."""
-    rnd = random.Random(seed)
+    rnd = seed if isinstance(seed, random.Random) else random.Random(seed)
     reps = list(User.objects.filter(is_active=True, customers__isnull=False).distinct())
     phones = list(PhoneNumber.objects.values_list("number", "customer__owner_id")[:5000])
     rows = []

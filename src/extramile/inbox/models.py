@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from extramile.inbox.habits import REPLY
+
 
 class Channel(models.TextChoices):
     CALL = "call", "Call"
@@ -119,4 +121,4 @@ class InboundMessage(models.Model):
 
     @property
     def action_key(self) -> str:
-        return f"reply:{self.pk}"
+        return REPLY.key.build(self.pk)

@@ -18,11 +18,13 @@ from django.db.models import QuerySet
 from extramile import business_hours
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_customers
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
-from extramile.agenda.registry import completer, preparer
+from extramile.agenda import actions
+from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.registry import ActionSpec, completer, preparer
 from extramile.book.models import ContactChannel, Customer
 from extramile.book.services import add_email, add_phone, record_contact
 from extramile.inbox import clock
+from extramile.inbox.habits import REPLY
 from extramile.inbox.matching import find_customer, normalise_sender
 from extramile.inbox.models import Channel, InboundMessage, Source
 from extramile.inbox.queries import visible_messages
@@ -208,26 +210,27 @@ def sync_action(
     """Create or update the message's "Reply owed" action; none while it has no owner."""
     key = message.action_key
     if message.owner_id is None or message.owner is None:
-        Action.objects.filter(key=key, status__in=PENDING).delete()
+        actions.discard(key)
         return None
     hours = business_hours.for_user(message.owner, company)
-    fields: dict[str, object] = {
-        "kind": ActionKind.REPLY,
-        "owner_id": message.owner_id,
-        "customer_id": message.customer_id,
-        "title": action_title(message),
-        "detail": message.summary[:1000],
-        "due_on": hours.local_date(message.received_at),
-        "due_at": message.reply_due_at,
-        "priority": Priority.REPLY,
-        "updated_at": now,
-    }
-    if message.replied_at is not None:
-        fields.update(status=ActionStatus.DONE, completed_at=message.replied_at)
-    action, _ = Action.objects.update_or_create(
-        key=key, defaults=fields, create_defaults={**fields, "created_at": now}
+    spec = ActionSpec(
+        key=key,
+        kind=REPLY.kind,
+        owner_id=message.owner_id,
+        customer_id=message.customer_id,
+        title=action_title(message),
+        detail=message.summary[:1000],
+        due_on=hours.local_date(message.received_at),
+        due_at=message.reply_due_at,
+        priority=REPLY.priority,
     )
-    return action
+    # The message decides who owes what by when; the action's own expiry is left alone.
+    refresh = ("owner_id", "customer_id", "title", "detail", "due_on", "due_at", "priority")
+    if message.replied_at is not None:
+        return actions.put(
+            spec, now, refresh=refresh, status=ActionStatus.DONE, completed_at=message.replied_at
+        )
+    return actions.put(spec, now, refresh=refresh)
 
 
 @transaction.atomic
@@ -308,9 +311,7 @@ def mark_replied(message: InboundMessage, user: User, now: dt.datetime) -> Inbou
         message.refresh_from_db()
         if message.customer is not None:
             record_contact(message.customer, now, ContactChannel.REPLY, user, _contact(message))
-        closed = Action.objects.filter(key=message.action_key, status__in=PENDING).update(
-            status=ActionStatus.DONE, completed_at=now, updated_at=now, outcome=_outcome(message)
-        )
+        closed = actions.close(message.action_key, now, outcome=_outcome(message))
         if not closed and message.owner_id is not None:
             # An unassigned message just got its owner: the history shows the reply.
             sync_action(message, now)
@@ -326,7 +327,7 @@ def _outcome(message: InboundMessage) -> str:
     return f"Replied {verdict}, after {message.response_minutes} business minutes."
 
 
-@completer(ActionKind.REPLY)
+@completer(REPLY.kind)
 def reply_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on Today marks the message replied (once: an undone and redone action is no news)."""
     pk = action.key.removeprefix("reply:")

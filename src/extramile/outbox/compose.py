@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, format_html, linebreaks
 
 from extramile.accounts.models import Company, User
+from extramile.addresses import format_address
 from extramile.book.models import Customer
-from extramile.cards.addresses import format_address
 from extramile.outbox.models import OutboxMessage
 from extramile.outbox.services import enqueue
 from extramile.outbox.tokens import unsubscribe_url

@@ -7,5 +7,10 @@ class OutreachConfig(AppConfig):
     verbose_name = "Outreach"
 
     def ready(self) -> None:
-        # Register the rotation planner, the call action's completer and the coverage rollup.
-        from extramile.outreach import coverage, outcomes, rotation  # noqa: F401
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.outreach import coverage, demo, outcomes, rotation  # noqa: F401
+        from extramile.outreach.habits import HABITS
+
+        register(*HABITS)

@@ -14,6 +14,7 @@ import random
 from django.db import transaction
 
 from extramile.accounts.models import Company
+from extramile.agenda.habits import demo
 from extramile.book.models import Contact, ContactChannel, Customer, Status
 
 CHANNELS = [
@@ -31,6 +32,7 @@ SUMMARIES = {
 }
 
 
+@demo("tiers and contacts", order=1)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Set tiers and last contacts on the demo's customers; return how many were touched."""
     company = Company.get()

@@ -15,9 +15,10 @@ from django.db import transaction
 
 from extramile import business_hours
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
-from extramile.agenda.registry import completer
-from extramile.agenda.services import PENDING, AlreadyClosed
+from extramile.agenda import actions
+from extramile.agenda.models import Action
+from extramile.agenda.registry import ActionSpec, completer
+from extramile.agenda.services import AlreadyClosed
 from extramile.book.contact import normalise_email, normalise_phone
 from extramile.book.models import (
     ContactChannel,
@@ -30,8 +31,10 @@ from extramile.book.models import (
     Status,
 )
 from extramile.book.services import record_contact
+from extramile.outreach.habits import CALL, FOLLOW_UP
 from extramile.outreach.models import Call, CallOutcome
 from extramile.outreach.rotation import QUIET, call_key
+from extramile.service.services import open_request
 
 # No answer: the customer is called again this many working days later (once; a second miss
 # returns them to the rotation).
@@ -48,13 +51,10 @@ def _local_today(action: Action, now: dt.datetime) -> tuple[business_hours.Busin
 
 def _close(action: Action, now: dt.datetime, user: User | None, outcome: str, note: str) -> Call:
     """Close the call action as done with its outcome and log the call; one click wins."""
-    if action.kind != ActionKind.CALL or action.customer_id is None:
+    if action.kind != CALL.kind or action.customer_id is None:
         raise ValidationError("This is not a call to a customer.")
     text = CallOutcome(outcome).label + (f": {note}" if note else "")
-    updated = Action.objects.filter(pk=action.pk, status__in=PENDING).update(
-        status=ActionStatus.DONE, outcome=text, completed_at=now, updated_at=now
-    )
-    if not updated:
+    if not actions.close(action.key, now, outcome=text):
         action.refresh_from_db()
         raise AlreadyClosed(f"This call is already {action.get_status_display().lower()}.")
     action.refresh_from_db()
@@ -72,22 +72,20 @@ def _follow_up(
     detail: str,
     now: dt.datetime,
 ) -> Action:
-    follow_up, _ = Action.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": ActionKind.FOLLOW_UP,
-            "owner_id": action.owner_id,
-            "customer": customer,
-            "household_id": customer.household_id,
-            "title": title[:200],
-            "detail": detail,
-            "due_on": due_on,
-            "priority": Priority.HIGH,
-            "created_at": now,
-            "updated_at": now,
-        },
+    return actions.put(
+        ActionSpec(
+            key=key,
+            kind=FOLLOW_UP.kind,
+            owner_id=action.owner_id,
+            customer_id=customer.pk,
+            household_id=customer.household_id,
+            title=title,
+            detail=detail,
+            due_on=due_on,
+            priority=FOLLOW_UP.priority,
+        ),
+        now,
     )
-    return follow_up
 
 
 def _customer_of(action: Action) -> Customer:
@@ -123,28 +121,27 @@ def no_answer(action: Action, now: dt.datetime, user: User | None, note: str = "
             day = hours.add_working_days(today, RETRY_AFTER)
             customer = action.customer
             assert customer is not None
-            retry, _ = Action.objects.get_or_create(
-                key=call_key(customer.pk, day),
-                defaults={
-                    "kind": ActionKind.CALL,
-                    "owner_id": action.owner_id,
-                    "customer": customer,
-                    "household_id": customer.household_id,
-                    "title": f"Call {customer.full_name} again",
-                    "detail": f"No answer on {today:%a %d %b}. {action.detail}".strip(),
-                    "due_on": day,
-                    "expires_on": day,
-                    "priority": Priority.CALL,
-                    "created_at": now,
-                    "updated_at": now,
-                },
+            retry = actions.put(
+                ActionSpec(
+                    key=call_key(customer.pk, day),
+                    kind=CALL.kind,
+                    owner_id=action.owner_id,
+                    customer_id=customer.pk,
+                    household_id=customer.household_id,
+                    title=f"Call {customer.full_name} again",
+                    detail=f"No answer on {today:%a %d %b}. {action.detail}".strip(),
+                    due_on=day,
+                    expires_on=day,
+                    priority=CALL.priority,
+                ),
+                now,
             )
             call.follow_up = retry
             call.save(update_fields=["follow_up"])
             text = f"No answer; trying again {day:%a %d %b}"
         if note:
             text = f"{text} · {note}"
-        Action.objects.filter(pk=action.pk).update(outcome=text)
+        actions.amend(action.key, now, outcome=text)
         action.outcome = text
     return call
 
@@ -168,8 +165,6 @@ def service_need(
     priority: str = "normal",
 ) -> Call:
     """A contact that found something to fix: opens a service request, prefilled from the call."""
-    from extramile.service.services import open_request
-
     subject = " ".join(subject.split())
     if not subject:
         raise ValidationError("Say in a few words what the customer needs.")
@@ -250,7 +245,7 @@ def referral(
         record_contact(referrer, now, ContactChannel.CALL, user, f"Referred {name}")
         call.referral = record
         call.follow_up = _follow_up(
-            f"followup:referral:{record.pk}",
+            FOLLOW_UP.key.build("referral", record.pk),
             action,
             known,
             hours.add_working_days(today, REFERRAL_FOLLOW_UP),
@@ -280,7 +275,7 @@ def sales_lead(action: Action, now: dt.datetime, user: User | None, *, note: str
             learned_on=today,
         )
         call.follow_up = _follow_up(
-            f"followup:call:{action.pk}",
+            FOLLOW_UP.key.build("call", action.pk),
             action,
             customer,
             hours.add_working_days(today, LEAD_FOLLOW_UP),
@@ -292,7 +287,7 @@ def sales_lead(action: Action, now: dt.datetime, user: User | None, *, note: str
     return call
 
 
-@completer(ActionKind.CALL)
+@completer(CALL.kind)
 def call_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """A call marked plain “Done” (outside the outcome buttons) reached the customer: all fine."""
     if action.customer_id is None or Call.objects.filter(action=action).exists():

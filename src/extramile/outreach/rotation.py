@@ -43,9 +43,10 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from extramile import business_hours
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec, planner
 from extramile.book.models import Customer, Fact, PhoneNumber, Status, display_name
+from extramile.outreach.habits import CALL
 from extramile.service.models import OPEN_STATUSES, ServiceRequest
 
 # No customer is called twice within this many days, nor right after another contact.
@@ -111,7 +112,7 @@ def overdue_ratio(company: Company, now: dt.datetime) -> Any:
 def callable_customers(day: dt.date, now: dt.datetime) -> QuerySet[Customer]:
     """Customers the rotation may call on ``day``: the rules in the module's docstring."""
     recent_call = Action.objects.filter(
-        customer=OuterRef("pk"), kind=ActionKind.CALL, due_on__gt=day - QUIET
+        customer=OuterRef("pk"), kind=CALL.kind, due_on__gt=day - QUIET
     )
     people = (
         Customer.objects.filter(status=Status.CUSTOMER, do_not_call=False)
@@ -126,7 +127,7 @@ def callable_customers(day: dt.date, now: dt.datetime) -> QuerySet[Customer]:
 def calls_planned(day: dt.date, owner_ids: list[int]) -> dict[int, int]:
     """How many call actions each owner already has due on ``day``, whatever their status."""
     rows = (
-        Action.objects.filter(kind=ActionKind.CALL, due_on=day, owner_id__in=owner_ids)
+        Action.objects.filter(kind=CALL.kind, due_on=day, owner_id__in=owner_ids)
         .values("owner_id")
         .annotate(count=Count("id"))
         .order_by()
@@ -215,7 +216,7 @@ def why_now(pick: Pick, day: dt.date, company: Company, hours: business_hours.Bu
 
 
 def call_key(customer_id: int, day: dt.date) -> str:
-    return f"call:{customer_id}:{day.isoformat()}"
+    return CALL.key.build(customer_id, day)
 
 
 def describe(why: str, facts: list[str]) -> str:
@@ -246,7 +247,7 @@ def rotation(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator
     for pick in picks:
         yield ActionSpec(
             key=call_key(pick.customer_id, day),
-            kind=ActionKind.CALL,
+            kind=CALL.kind,
             owner_id=pick.owner_id,
             customer_id=pick.customer_id,
             household_id=pick.household_id,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from extramile.accounts.models import User
+from extramile.agenda.habits import demo
 from extramile.book.models import Customer
 from extramile.playbook.models import (
     Competitor,
@@ -76,6 +77,7 @@ MOVE_USE = {
 BASE_WIN = 0.25
 
 
+@demo("playbook", order=7)
 def populate(now: dt.datetime, rng: random.Random, count: int = 60) -> int:
     customer_ids = list(
         Customer.objects.filter(owner__is_active=True)

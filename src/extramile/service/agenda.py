@@ -20,10 +20,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.agenda.models import Priority as AgendaPriority
 from extramile.agenda.registry import ActionSpec, completer, planner
 from extramile.business_hours import BusinessHours, for_user
+from extramile.service.habits import SERVICE
 from extramile.service.models import ServiceRequest
 from extramile.service.services import action_detail, action_title
 
@@ -45,7 +46,7 @@ def open_requests(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Ite
             hours = calendars[request.assignee_id] = for_user(request.assignee, company)
         yield ActionSpec(
             key=request.action_key,
-            kind=ActionKind.SERVICE,
+            kind=SERVICE.kind,
             owner_id=request.assignee_id,
             customer_id=request.customer_id,
             title=action_title(request),
@@ -56,7 +57,7 @@ def open_requests(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Ite
         )
 
 
-@completer(ActionKind.SERVICE)
+@completer(SERVICE.kind)
 def refuse_done(action: Action, now: dt.datetime, outcome: str) -> None:
     raise ValidationError(
         "A service request is closed by resolving it, with what was done: open it and use Resolve."

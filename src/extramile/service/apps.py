@@ -7,4 +7,10 @@ class ServiceConfig(AppConfig):
     verbose_name = "Service requests"
 
     def ready(self) -> None:
-        from extramile.service import agenda  # noqa: F401  (registers the planner and completer)
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.service import agenda, demo  # noqa: F401
+        from extramile.service.habits import HABITS
+
+        register(*HABITS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from extramile.agenda.habits import demo
 from extramile.book.models import Customer
 from extramile.service import services
 from extramile.service.models import Priority, Status
@@ -41,6 +42,7 @@ STORY = (
 HISTORY = 12
 
 
+@demo("service requests", order=2)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Create the demo's service requests; return how many."""
     ids = list(Customer.objects.order_by("id").values_list("id", flat=True)[:5000])

@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from extramile.service.habits import SERVICE
+
 
 class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
@@ -175,7 +177,7 @@ class ServiceRequest(models.Model):
 
     @property
     def action_key(self) -> str:
-        return f"service:{self.pk}"
+        return SERVICE.key.build(self.pk)
 
     def response_breaching(self, now: dt.datetime) -> bool:
         return self.response_pending and _past(self.first_response_due_at, self.paused_at, now)

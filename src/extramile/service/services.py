@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,12 +18,14 @@ from django.db.models import Q
 
 from extramile.accounts.models import Company, Role, User
 from extramile.accounts.scoping import can_see_customer
-from extramile.agenda.models import Action, ActionKind, ActionStatus
-from extramile.agenda.models import Priority as AgendaPriority
+from extramile.agenda import actions
+from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.registry import ActionSpec
 from extramile.book.models import ContactChannel, Customer
 from extramile.book.services import record_contact
 from extramile.business_hours import BusinessHours, for_user
 from extramile.service import clocks
+from extramile.service.habits import SERVICE
 from extramile.service.models import (
     DEFAULT_TARGETS,
     OPEN_STATUSES,
@@ -36,6 +37,7 @@ from extramile.service.models import (
     ServiceTarget,
     Status,
 )
+from extramile.service.signals import went_wrong_resolved
 
 MAX_SUBJECT = 200
 MAX_TEXT = 10_000
@@ -186,25 +188,25 @@ def action_detail(request: ServiceRequest, hours: BusinessHours, now: dt.datetim
 def sync_action(request: ServiceRequest, now: dt.datetime, hours: BusinessHours) -> Action:
     """Create or update the request's action: open while the request is, done once resolved."""
     done = not request.is_open
-    values: dict[str, Any] = {
-        "kind": ActionKind.SERVICE,
-        "owner_id": request.assignee_id,
-        "customer_id": request.customer_id,
-        "title": action_title(request),
-        "detail": action_detail(request, hours, now),
-        "due_on": hours.local_date(request.opened_at),
-        "due_at": request.due_at,
-        "expires_on": None,
-        "priority": AgendaPriority.SERVICE,
-        "status": ActionStatus.DONE if done else ActionStatus.OPEN,
-        "completed_at": request.resolved_at if done else None,
-        "outcome": request.resolution if done else "",
-        "updated_at": now,
-    }
-    action, _ = Action.objects.update_or_create(
-        key=request.action_key, defaults=values, create_defaults={**values, "created_at": now}
+    spec = ActionSpec(
+        key=request.action_key,
+        kind=SERVICE.kind,
+        owner_id=request.assignee_id,
+        customer_id=request.customer_id,
+        title=action_title(request),
+        detail=action_detail(request, hours, now),
+        due_on=hours.local_date(request.opened_at),
+        due_at=request.due_at,
+        priority=SERVICE.priority,
     )
-    return action
+    return actions.put(
+        spec,
+        now,
+        refresh=actions.SPEC_FIELDS,
+        status=ActionStatus.DONE if done else ActionStatus.OPEN,
+        completed_at=request.resolved_at if done else None,
+        outcome=request.resolution if done else "",
+    )
 
 
 def action_for(request: ServiceRequest) -> Action | None:
@@ -477,10 +479,8 @@ def resolve(
     _save(request, now, "This request was resolved already.", Q(status__in=OPEN_STATUSES))
     _event(request, now, user, EventKind.RESOLVED, resolution)
     sync_action(request, now, hours)
-    if request.went_wrong:
-        from extramile.culture.services import draft_from_request
-
-        draft_from_request(request, user, now)  # a private draft Story; Today asks to finish it
+    if request.went_wrong:  # culture keeps a private draft story; Today asks to finish it
+        went_wrong_resolved.send(sender=ServiceRequest, request=request, user=user, now=now)
     return request
 
 

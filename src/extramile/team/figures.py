@@ -2,8 +2,7 @@
 
 Each figure is one grouped query over the reps in scope (never one query per rep), so the page
 costs about a dozen queries whatever the size of the book. A figure with nothing to measure in the
-period is ``None`` ("–" on the page), never a made-up zero; a feature whose app is not installed
-is left out of the list altogether.
+period is ``None`` ("–" on the page), never a made-up zero.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Case, Count, DateTimeField, Q, QuerySet, When
 from django.db.models import Value as V
 
@@ -100,7 +98,6 @@ class Column:
     key: str
     label: str
     measure: Measure
-    app: str = ""  # the app the figure needs; left out when it is not installed
     higher_is_better: bool = True
 
 
@@ -339,35 +336,26 @@ def streak_days(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 COLUMNS: list[Column] = [
     Column("done", "Extra-mile actions done", actions_done),
-    Column("cards", "Cards mailed", cards_mailed, "cards"),
-    Column("cards_personal", "Cards personal (passed the guard)", cards_personal, "cards"),
-    Column("calls", "Calls made", calls_made, "outreach"),
-    Column("coverage", "Book within call cadence (counted daily)", cadence_coverage, "outreach"),
-    Column("replies_within", "Replies within the target", replies_within, "inbox"),
-    Column(
-        "reply_median", "Median reply (business min)", reply_median, "inbox", higher_is_better=False
-    ),
-    Column("thanks_on_time", "Thank-you notes on time", thank_yous_on_time, "cards"),
-    Column("service_met", "Service resolved within target", service_targets, "service"),
-    Column("articles", "Articles sent", articles_sent, "articles"),
-    Column("lunches", "Lunches held", lunches_held, "value"),
-    Column("surprises", "Surprises done", surprises_done, "ideas"),
-    Column("stories", "Stories written", stories_written, "culture"),
-    Column("kudos_given", "Kudos given", kudos_given, "culture"),
-    Column("kudos_received", "Kudos received", kudos_received, "culture"),
+    Column("cards", "Cards mailed", cards_mailed),
+    Column("cards_personal", "Cards personal (passed the guard)", cards_personal),
+    Column("calls", "Calls made", calls_made),
+    Column("coverage", "Book within call cadence (counted daily)", cadence_coverage),
+    Column("replies_within", "Replies within the target", replies_within),
+    Column("reply_median", "Median reply (business min)", reply_median, higher_is_better=False),
+    Column("thanks_on_time", "Thank-you notes on time", thank_yous_on_time),
+    Column("service_met", "Service resolved within target", service_targets),
+    Column("articles", "Articles sent", articles_sent),
+    Column("lunches", "Lunches held", lunches_held),
+    Column("surprises", "Surprises done", surprises_done),
+    Column("stories", "Stories written", stories_written),
+    Column("kudos_given", "Kudos given", kudos_given),
+    Column("kudos_received", "Kudos received", kudos_received),
     Column("streak", "Streak (working days)", streak_days),
 ]
 
-# Columns other apps add (stories and kudos register theirs from their own app).
-EXTRA_COLUMNS: list[Column] = []
-
 
 def columns() -> list[Column]:
-    return [
-        column
-        for column in [*COLUMNS, *EXTRA_COLUMNS]
-        if not column.app or apps.is_installed(f"extramile.{column.app}")
-    ]
+    return list(COLUMNS)
 
 
 @dataclass

@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.agenda.models import Action, ActionKind, Priority
+from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec, completer, planner, preparer
 from extramile.value import lunches, scoring
+from extramile.value.habits import LUNCH
 from extramile.value.models import Invitation, InvitationStatus
 
 
@@ -40,7 +41,7 @@ def lunch_items(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Itera
     for invitation, item in lunches.items(day, Invitation.objects.filter(owner__in=owners)):
         yield ActionSpec(
             key=lunches.action_key(invitation.pk),
-            kind=ActionKind.LUNCH,
+            kind=LUNCH.kind,
             owner_id=invitation.owner_id,
             customer_id=invitation.customer_id,
             title=item.title,
@@ -51,7 +52,7 @@ def lunch_items(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Itera
         )
 
 
-@completer(ActionKind.LUNCH)
+@completer(LUNCH.kind)
 def lunch_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on a lunch item means the meal was held (it must have been invited first)."""
     invitation = lunches.invitation_of(action)

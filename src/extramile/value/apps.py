@@ -7,4 +7,10 @@ class ValueConfig(AppConfig):
     verbose_name = "Value score and lunches"
 
     def ready(self) -> None:
-        from extramile.value import agenda  # noqa: F401  (registers the preparers and planner)
+        # Its habits (the registry), then the modules that register themselves on import:
+        # planners, preparers, completers, rollups and the demo data.
+        from extramile.agenda.habits import register
+        from extramile.value import agenda, demo  # noqa: F401
+        from extramile.value.habits import HABITS
+
+        register(*HABITS)

@@ -13,6 +13,7 @@ import random
 from django.db import transaction
 
 from extramile.accounts.models import Company, User
+from extramile.agenda.habits import demo
 from extramile.value import lunches, scoring
 from extramile.value.models import Invitation, MealKind
 
@@ -24,6 +25,7 @@ ANSWERS = [
 
 
 @transaction.atomic
+@demo("value scores and lunches", order=4)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Score the book and create a handful of invitations; returns how many invitations."""
     company = Company.get()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,11 +32,14 @@ from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 
 from extramile.accounts.models import Company, User
-from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
+from extramile.agenda import actions
+from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.registry import ActionSpec
 from extramile.agenda.services import VALUE_QUESTION
 from extramile.book.expectations import hold_back_reason
 from extramile.book.models import Contact, ContactChannel, Promise, Status, display_name
 from extramile.book.services import record_contact
+from extramile.value.habits import LUNCH
 from extramile.value.models import (
     OPEN_INVITATIONS,
     Invitation,
@@ -66,7 +70,7 @@ def period_start(day: dt.date, every_days: int) -> dt.date:
 
 
 def action_key(invitation_id: int) -> str:
-    return f"lunch:{invitation_id}"
+    return LUNCH.key.build(invitation_id)
 
 
 def eligible(day: dt.date) -> QuerySet[ValueScore]:
@@ -222,43 +226,37 @@ def sync_action(invitation: Invitation, now: dt.datetime) -> Action:
     item = found[0][1] if found else None
     key = action_key(invitation.pk)
     action = Action.objects.filter(key=key).first()
-    if item is not None:
-        values = {
-            "title": item.title[:200],
-            "detail": item.detail,
-            "due_on": item.due_on,
-            "expires_on": item.expires_on,
-            "status": ActionStatus.OPEN,
-            "completed_at": None,
-        }
-        if action is not None and action.status == ActionStatus.SNOOZED:
-            values.pop("status")
-            values.pop("due_on")
-    else:
-        closed = (
-            ActionStatus.DONE
-            if invitation.status == InvitationStatus.HELD
-            else ActionStatus.SKIPPED
-        )
-        values = {"status": closed, "outcome": invitation.notes}
-        if action is None or action.completed_at is None:
-            values["completed_at"] = now
-    action, _ = Action.objects.update_or_create(
+    spec = ActionSpec(
         key=key,
-        defaults={**values, "updated_at": now},
-        create_defaults={
-            "kind": ActionKind.LUNCH,
-            "owner_id": invitation.owner_id,
-            "customer_id": invitation.customer_id,
-            "priority": Priority.NORMAL,
-            "title": item.title[:200] if item else str(invitation),
-            "due_on": item.due_on if item else day,
-            "created_at": now,
-            **values,
-            "updated_at": now,
-        },
+        kind=LUNCH.kind,
+        owner_id=invitation.owner_id,
+        customer_id=invitation.customer_id,
+        title=item.title if item else str(invitation),
+        detail=item.detail if item else "",
+        due_on=item.due_on if item else day,
+        expires_on=item.expires_on if item else None,
+        priority=LUNCH.priority,
     )
-    return action
+    if item is not None:
+        snoozed = action is not None and action.status == ActionStatus.SNOOZED
+        if snoozed:  # the rep's snooze keeps its day
+            return actions.put(
+                spec, now, refresh=("title", "detail", "expires_on"), completed_at=None
+            )
+        return actions.put(
+            spec,
+            now,
+            refresh=("title", "detail", "due_on", "expires_on"),
+            status=ActionStatus.OPEN,
+            completed_at=None,
+        )
+    closed = (
+        ActionStatus.DONE if invitation.status == InvitationStatus.HELD else ActionStatus.SKIPPED
+    )
+    state: dict[str, Any] = {"status": closed, "outcome": invitation.notes}
+    if action is None or action.completed_at is None:
+        state["completed_at"] = now
+    return actions.put(spec, now, **state)
 
 
 def action_of(invitation: Invitation) -> Action | None:
@@ -266,13 +264,10 @@ def action_of(invitation: Invitation) -> Action | None:
 
 
 def invitation_of(action: Action) -> Invitation | None:
-    if action.kind != ActionKind.LUNCH or not action.key.startswith("lunch:"):
+    pk = LUNCH.key.id(action.key) if action.kind == LUNCH.kind else None
+    if pk is None:
         return None
-    return (
-        Invitation.objects.select_related("customer", "owner")
-        .filter(pk=int(action.key.split(":")[1]))
-        .first()
-    )
+    return Invitation.objects.select_related("customer", "owner").filter(pk=pk).first()
 
 
 def move(
@@ -315,7 +310,7 @@ def invite(invitation: Invitation, now: dt.datetime, kind: str, value_answer: st
         raise ValidationError(reason)
     invitation = move(invitation, [InvitationStatus.SUGGESTED], now, status="invited", kind=kind)
     action = sync_action(invitation, now)
-    Action.objects.filter(pk=action.pk).update(value_answer=value_answer)
+    actions.amend(action.key, now, value_answer=value_answer)
     return invitation
 
 

@@ -26,7 +26,7 @@ from extramile.articles.importing import import_file
 from extramile.articles.matching import Library, why
 from extramile.articles.models import Article, ArticleMailing, CustomerTopic
 from extramile.articles.planning import WINDOW_DAYS, plan_mailings
-from extramile.cards.printing import safe_cell
+from extramile.spreadsheet import safe_cell
 from extramile.web.htmx import is_htmx
 from extramile.web.today import current_user
 

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from extramile import clock
 from extramile.accounts.models import Company
 from extramile.accounts.scoping import scoped, visible_actions, visible_users
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.business_hours import for_user
 from extramile.outreach import outcomes
 from extramile.outreach.coverage import coverage
+from extramile.outreach.habits import CALL
 from extramile.outreach.models import Call
 from extramile.web.today import answer, current_user, owned_action, row_context
 
@@ -92,7 +93,7 @@ def note_for(call: Call) -> str:
 def outcome(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Log what came of a call (``kind`` is one of ``OUTCOMES``) and answer with the row."""
     action = owned_action(request, pk)
-    if action.kind != ActionKind.CALL or kind not in OUTCOMES:
+    if action.kind != CALL.kind or kind not in OUTCOMES:
         raise Http404("No such call outcome.")
     try:
         call = OUTCOMES[kind](request, action, clock.now())
@@ -108,7 +109,7 @@ def calls_page(request: HttpRequest) -> HttpResponse:
     day = user.local_date(now)
     company = Company.get()
     reps = list(visible_users(user).order_by("first_name", "username"))
-    todays = visible_actions(user).filter(kind=ActionKind.CALL, due_on=day)
+    todays = visible_actions(user).filter(kind=CALL.kind, due_on=day)
     made: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for owner_id, status in todays.values_list("owner_id", "status"):
         made[owner_id][status] += 1

@@ -15,8 +15,9 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from extramile import clock
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.ideas import services, week
+from extramile.ideas.habits import INTENTION, INTENTION_REVIEW, SURPRISE
 from extramile.ideas.models import Idea, Surprise, WeeklyIntention
 from extramile.web.htmx import is_htmx
 from extramile.web.today import answer, current_user
@@ -185,8 +186,8 @@ def _own_action(request: HttpRequest, pk: int, kind: str) -> Action:
 @require_POST
 @login_required
 def intention_save(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _own_action(request, pk, ActionKind.INTENTION)
-    if not action.key.startswith("intention:"):
+    action = _own_action(request, pk, INTENTION.kind)
+    if not INTENTION.key.owns(action.key):
         raise Http404("Not an intention.")
     try:
         week.save_intention(
@@ -204,8 +205,8 @@ def intention_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def intention_review(request: HttpRequest, pk: int, kept: str) -> HttpResponse:
-    action = _own_action(request, pk, ActionKind.INTENTION)
-    if not action.key.startswith("intention-review:") or kept not in {"kept", "not-kept"}:
+    action = _own_action(request, pk, INTENTION.kind)
+    if not INTENTION_REVIEW.owns(action.key) or kept not in {"kept", "not-kept"}:
         raise Http404("Not an intention review.")
     try:
         week.review_intention(
@@ -221,7 +222,7 @@ def intention_review(request: HttpRequest, pk: int, kept: str) -> HttpResponse:
 @require_POST
 @login_required
 def surprise_done(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _own_action(request, pk, ActionKind.SURPRISE)
+    action = _own_action(request, pk, SURPRISE.kind)
     try:
         action = week.finish_surprise(
             action,

@@ -12,7 +12,7 @@ from django.urls import URLPattern, path
 from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import visible_users
-from extramile.cards.printing import safe_cell
+from extramile.spreadsheet import safe_cell
 from extramile.team import figures
 from extramile.web.today import current_user
 

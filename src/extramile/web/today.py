@@ -16,21 +16,13 @@ from django.views.decorators.http import require_POST
 from extramile import clock
 from extramile.accounts.models import User
 from extramile.accounts.scoping import visible_actions
-from extramile.agenda import services
-from extramile.agenda.models import VALUE_KINDS, Action, ActionStatus
+from extramile.agenda import habits, services
+from extramile.agenda.models import Action, ActionStatus
 from extramile.book.forms import SnoozeForm
 from extramile.culture.today import today_context
 from extramile.offline.middleware import mark_problem
 from extramile.outreach.coverage import capacity_warning
 from extramile.web.htmx import is_htmx
-
-# Kinds whose row brings its own buttons: templates/agenda/kinds/<kind>.html (call outcomes, "Replied",
-# the service request's link, the thank-you note's "Written" / "Mailed").
-KIND_ROWS = frozenset(
-    {"call", "reply", "service", "thank_you", "intention", "surprise", "lunch", "story"}
-)
-# Kinds whose row shows its own deadline (a mail-by date, a reply clock): no generic "due" line.
-OWN_DEADLINE = frozenset({"cards", "reply", "service", "thank_you"})
 
 # Today shows the most important thirty; a longer list is a backlog, a click away.
 PAGE = 30
@@ -50,6 +42,7 @@ def today(request: HttpRequest) -> HttpResponse:
     agenda = services.today(user, day)
     show_all = request.GET.get("all") == "1"
     actions = list(agenda if show_all else agenda[: PAGE + 1])
+    habits.prefetch(actions)  # each kind's records for the page's rows, one query per kind
     total = len(actions) if len(actions) <= PAGE or show_all else agenda.count()
     context = {
         **row_context(day),
@@ -72,9 +65,11 @@ def row_context(day: dt.date) -> dict[str, object]:
     """What every agenda row needs, computed once per page rather than once per row."""
     return {
         "day": day,
-        "kind_rows": KIND_ROWS,
-        "own_deadline": OWN_DEADLINE,
-        "value_kinds": VALUE_KINDS,
+        # From the habit registry: kinds whose row brings its own buttons
+        # (``agenda/kinds/<kind>.html``), shows its own deadline, or asks the value question.
+        "kind_rows": habits.kinds_where(has_row=True),
+        "own_deadline": habits.kinds_where(own_deadline=True),
+        "value_kinds": habits.kinds_where(value_adding=True),
         "value_question": services.VALUE_QUESTION,
         "tomorrow_iso": (day + dt.timedelta(days=1)).isoformat(),
         "actions_url": reverse("action-done", args=[0]).removesuffix("0/done/"),

@@ -10,9 +10,10 @@ from django import template
 
 from extramile import clock
 from extramile.accounts.models import Company
-from extramile.agenda.models import Action, ActionKind
+from extramile.agenda.models import Action
 from extramile.agenda.services import PENDING
 from extramile.book.models import Customer
+from extramile.outreach.habits import CALL
 
 register = template.Library()
 
@@ -36,7 +37,7 @@ def call_clock(customer: Customer) -> CallClock:
         start = customer.customer_since or customer.created_at.astimezone(zone).date()
     due_on = start + dt.timedelta(days=cadence)
     planned = (
-        Action.objects.filter(customer=customer, kind=ActionKind.CALL, status__in=PENDING)
+        Action.objects.filter(customer=customer, kind=CALL.kind, status__in=PENDING)
         .order_by("due_on")
         .values_list("due_on", flat=True)
         .first()

@@ -9,6 +9,7 @@ from django import template
 from extramile import clock
 from extramile.agenda.models import Action
 from extramile.service.clocks import format_minutes
+from extramile.service.habits import attach_requests
 from extramile.service.models import ServiceRequest
 from extramile.service.services import clock_view
 
@@ -17,13 +18,12 @@ register = template.Library()
 
 @register.simple_tag
 def service_row(action: Action) -> dict[str, Any] | None:
-    """``{% service_row action as row %}``: the request behind a service action (its key is
-    ``service:<id>``) and its clock at this moment; None when the request is gone."""
-    try:
-        pk = int(action.key.split(":", 1)[1])
-    except (IndexError, ValueError):
-        return None
-    request = ServiceRequest.objects.select_related("assignee").filter(pk=pk).first()
+    """``{% service_row action as row %}``: the request behind a service action and its clock at
+    this moment; None when the request is gone. Today attaches the page's requests in one query
+    (``habits.prefetch``); a row rendered alone fetches its own."""
+    if not hasattr(action, "service_request"):
+        attach_requests([action])
+    request: ServiceRequest | None = getattr(action, "service_request", None)
     if request is None:
         return None
     return {"request": request, "clock": clock_view(request, clock.now())}

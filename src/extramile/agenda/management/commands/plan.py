@@ -5,9 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from extramile import clock
+from extramile.accounts.arguments import find_user, parse_date
 from extramile.accounts.models import User
 from extramile.agenda import engine
-from extramile.agenda.management.commands._common import find_user, parse_date
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from extramile import clock
-from extramile.agenda.management.commands._common import find_user, parse_date
+from extramile.accounts.arguments import find_user, parse_date
 from extramile.agenda.models import Action
 from extramile.agenda.services import today
 

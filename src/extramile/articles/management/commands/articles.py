@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from extramile import clock
+from extramile.accounts.arguments import find_user, parse_date
 from extramile.accounts.models import User
 from extramile.accounts.scoping import scoped, visible_users
-from extramile.agenda.management.commands._common import find_user, parse_date
 from extramile.articles.delivery import send_due, sync_letters, sync_outbox
 from extramile.articles.importing import import_file
 from extramile.articles.models import ArticleMailing

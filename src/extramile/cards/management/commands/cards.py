@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
+from extramile.accounts.arguments import find_user, parse_date
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import scoped
-from extramile.agenda.management.commands._common import find_user, parse_date
 from extramile.cards import output, services
 from extramile.cards.models import Card
 from extramile.cards.planning import plan_cards

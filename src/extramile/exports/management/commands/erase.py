@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
-from extramile.agenda.management.commands._common import find_user
+from extramile.accounts.arguments import find_user
 from extramile.exports import audit, erasure
 
 

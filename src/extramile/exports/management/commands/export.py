@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
+from extramile.accounts.arguments import find_user
 from extramile.accounts.scoping import visible_customers
-from extramile.agenda.management.commands._common import find_user
 from extramile.exports import audit, csvfile, jsonfile, vcard
 from extramile.exports.models import AuditAction
 

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from extramile import clock
+from extramile.accounts.arguments import find_user
 from extramile.accounts.models import User
-from extramile.agenda.management.commands._common import find_user
 from extramile.imports import columns, services
 from extramile.imports.models import ColumnMapping
 from extramile.imports.validate import Problem

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
+from extramile.accounts.arguments import find_user
 from extramile.accounts.scoping import visible_customers
-from extramile.agenda.management.commands._common import find_user
 from extramile.book import services
 from extramile.book.forms import SaleForm
 from extramile.book.models import Customer

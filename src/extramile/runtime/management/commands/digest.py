@@ -5,9 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
+from extramile.accounts.arguments import parse_date
 from extramile.accounts.models import User
-from extramile.agenda import digest
-from extramile.agenda.management.commands._common import parse_date
+from extramile.runtime import digest
 
 
 class Command(BaseCommand):

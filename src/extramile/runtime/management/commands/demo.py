@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile.accounts.models import User
-from extramile.book.demo import DEFAULT_PASSWORD, create_demo
 from extramile.book.models import Customer
+from extramile.runtime.demo import DEFAULT_PASSWORD, create_demo
 
 
 class Command(BaseCommand):
@@ -50,13 +50,12 @@ class Command(BaseCommand):
                 )
         else:
             result = create_demo(total, options["reps"], options["seed"], options["password"])
+        extras = ", ".join(f"{count} {name}" for name, count in result.extras.items())
         self.stdout.write(
             f"Demo company {result.company.name}: {result.customers} customers in "
             f"{result.households} households, {result.relationships} family links, "
             f"{result.facts} facts, {result.key_dates} key dates, {result.sales} sales, "
-            f"{result.referrals} referrals, {result.promises} promises, "
-            f"{result.service_requests} service requests, {result.messages} inbound messages, "
-            f"{result.articles} articles, {result.ideas} ideas."
+            f"{result.referrals} referrals, {result.promises} promises; {extras}."
         )
         self.stdout.write("Log in with:")
         for username, role, password in result.logins:

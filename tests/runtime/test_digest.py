@@ -9,11 +9,13 @@ import io
 import pytest
 from django.core.management import call_command
 
-from extramile.agenda import digest, engine, scheduler, services
-from extramile.agenda.models import ActionKind, Priority, ScheduledRun
+from extramile.agenda import services
+from extramile.agenda.actions import put_many
+from extramile.agenda.models import Priority, ScheduledRun
 from extramile.agenda.registry import ActionSpec
 from extramile.agenda.streaks import streak
 from extramile.outbox.models import OutboxMessage
+from extramile.runtime import digest, scheduler
 from tests.conftest import NOW
 from tests.outbox.conftest import smtp  # noqa: F401  (the loopback SMTP server fixture)
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 23)  # a Monday; NOW is 09:30 in New York
 
 
-def spec(owner, key, due_on=DAY, kind=ActionKind.PROMISE, priority=Priority.PROMISE):
+def spec(owner, key, due_on=DAY, kind="promise", priority=Priority.PROMISE):
     return ActionSpec(
         key=key, kind=kind, owner_id=owner.pk, title=f"Do {key}", due_on=due_on, priority=priority
     )
@@ -31,12 +33,12 @@ def spec(owner, key, due_on=DAY, kind=ActionKind.PROMISE, priority=Priority.PROM
 @pytest.fixture
 def agenda(owner, customer):
     friday = DAY - dt.timedelta(days=3)
-    engine.upsert(
+    put_many(
         [
             spec(owner, "brochure <b>now</b>", due_on=DAY - dt.timedelta(days=1)),
             spec(owner, "tyres"),
-            spec(owner, "call", kind=ActionKind.CALL, priority=Priority.CALL),
-            spec(owner, "friday-call", due_on=friday, kind=ActionKind.CALL),
+            spec(owner, "call", kind="call", priority=Priority.CALL),
+            spec(owner, "friday-call", due_on=friday, kind="call"),
         ],
         NOW - dt.timedelta(days=3),
     )
@@ -106,7 +108,7 @@ def test_a_streak_counts_working_days_with_the_whole_agenda_done(owner, company)
 
     # Tue 17 – Fri 20 November: one action a day; Wed's was missed.
     days = [dt.date(2026, 11, d) for d in (17, 18, 19, 20)]
-    engine.upsert([spec(owner, f"a{d.day}", due_on=d) for d in days], NOW)
+    put_many([spec(owner, f"a{d.day}", due_on=d) for d in days], NOW)
     for d in days:
         action = Action.objects.get(key=f"a{d.day}")
         if d.day == 18:
@@ -116,7 +118,7 @@ def test_a_streak_counts_working_days_with_the_whole_agenda_done(owner, company)
     # Monday: Thu and Fri count (the weekend is passed over); Wednesday broke the streak.
     assert streak(owner, DAY) == 2
     # Today counts once today's agenda is clear.
-    engine.upsert([spec(owner, "today")], NOW)
+    put_many([spec(owner, "today")], NOW)
     assert streak(owner, DAY) == 2
     services.complete(Action.objects.get(key="today"), NOW)
     assert streak(owner, DAY) == 3

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django_tasks import task
 
 from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import engine
+from extramile.imports.cleanup import forget_old_uploads
 
 # The nightly plan of a zone runs for minutes on a big book: quick jobs (sending e-mail, the
 # digest, mailbox polls: priority 0) are taken first, so they never wait behind a night of plans.
@@ -25,10 +25,7 @@ def plan_zone(day: str, zone: str) -> dict[str, object]:
     ids = engine.zones(User.objects.filter(is_active=True)).get(zone, [])
     summary = engine.plan(dt.date.fromisoformat(day), clock.now(), User.objects.filter(pk__in=ids))
     refresh_all(ids, clock.now())
-    if apps.is_installed("extramile.imports"):
-        from extramile.imports.cleanup import forget_old_uploads
-
-        forget_old_uploads(clock.now())
+    forget_old_uploads(clock.now())
     return summary.as_dict()
 
 
@@ -43,7 +40,7 @@ def send_outbox() -> dict[str, object]:
 @task()
 def send_digest(user_id: int, day: str) -> dict[str, object]:
     """Queue one user's morning digest in the outbox (the outbox job sends it within a minute)."""
-    from extramile.agenda import digest
+    from extramile.runtime import digest
 
     user = User.objects.filter(pk=user_id).first()
     if user is None:

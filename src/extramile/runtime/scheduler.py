@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from extramile.accounts.models import User
 from extramile.agenda import engine
 from extramile.agenda.models import ScheduledRun
-from extramile.agenda.tasks import plan_zone, send_digest, send_outbox
+from extramile.runtime.tasks import plan_zone, send_digest, send_outbox
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ DIGEST_WINDOW = dt.timedelta(hours=3)
 
 def enqueue_digests(now: dt.datetime) -> list[str]:
     """One digest job per user and local day, at their chosen time."""
-    from extramile.agenda.digest import due_users
+    from extramile.runtime.digest import due_users
 
     keys = []
     for user, day in due_users(now, DIGEST_WINDOW):

@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from extramile.accounts.models import Company, User
-from extramile.agenda import services
-from extramile.agenda.models import Action, ActionKind, ActionStatus
+from extramile.agenda import habits, services
+from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.streaks import streak
 
 # How many of today's items the digest lists by name (the rest are counted).
@@ -44,7 +44,7 @@ def link(path: str) -> str:
 
 def kind_counts(actions: QuerySet[Action] | list[Action]) -> list[tuple[str, int]]:
     """("Reply owed", 2), … in Today's order of first appearance."""
-    labels = dict(ActionKind.choices)
+    labels = habits.labels()
     counts = Counter(labels.get(action.kind, action.kind) for action in actions)
     return counts.most_common()
 

@@ -3,7 +3,7 @@
 import phonenumbers
 import pytest
 
-from extramile.cards.addresses import COUNTRY_NAMES, country_name, format_address
+from extramile.addresses import COUNTRY_NAMES, country_name, format_address
 
 
 def test_us_city_state_zip_on_one_line() -> None:

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from extramile.agenda.management.commands.worker import run_batch
 from extramile.agenda.models import Action
-from extramile.agenda.scheduler import enqueue_due
 from extramile.book.models import Promise
+from extramile.runtime.management.commands.worker import run_batch
+from extramile.runtime.scheduler import enqueue_due
 from tests.conftest import make_customer, make_user
 
 # New York is UTC-5 in November: 05:10 UTC is 00:10 local, just past the plan time (00:05).
@@ -114,8 +114,8 @@ def test_many_workers_at_once_enqueue_and_run_each_job_once(company, owner):
 @pytest.mark.django_db
 def test_quick_jobs_are_taken_before_the_nightly_plans(company, owner):
     """Mail and polls never wait behind a queue of long plans (the soak test found them starved)."""
-    from extramile.agenda.tasks import plan_zone, send_outbox
     from extramile.mailsync.tasks import poll_mailboxes
+    from extramile.runtime.tasks import plan_zone, send_outbox
 
     plan_zone.enqueue("2026-11-23", "America/New_York")
     plan_zone.enqueue("2026-11-23", "America/Chicago")

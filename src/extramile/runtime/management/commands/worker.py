@@ -17,8 +17,8 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from extramile import clock
-from extramile.agenda.scheduler import enqueue_due
 from extramile.ops.heartbeat import HeartbeatThread
+from extramile.runtime.scheduler import enqueue_due
 
 log = logging.getLogger("extramile.worker")
 
