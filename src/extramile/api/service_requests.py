@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.api.access import get_visible, personal_user, user_by_name, visible_customer
+from extramile.api.access import customer_or_404, get_visible, personal_user, user_by_name
 from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
@@ -118,7 +118,7 @@ def serialize(rows: Iterable[ServiceRequest], now: dt.datetime) -> list[ServiceR
 
 
 def _visible(user: User) -> Any:
-    return services.visible_requests(user).select_related("assignee")
+    return ServiceRequest.objects.visible_to(user).select_related("assignee")
 
 
 def _assignee(user: User, text: str) -> User:
@@ -177,7 +177,7 @@ def get_request(request: HttpRequest, request_id: int) -> ServiceRequestOut:
 @idempotent
 def open_request(request: HttpRequest, payload: ServiceRequestIn) -> Status[ServiceRequestOut]:
     user = personal_user(request)
-    customer = visible_customer(user, payload.customer)
+    customer = customer_or_404(user, payload.customer)
     now = clock.now()
     assignee = _assignee(user, payload.assignee) if payload.assignee else None
     with as_conflict():

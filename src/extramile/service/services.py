@@ -32,7 +32,6 @@ from extramile.service.models import (
     Priority,
     ServiceEvent,
     ServiceRequest,
-    ServiceRequestQuerySet,
     ServiceTarget,
     Status,
 )
@@ -507,10 +506,3 @@ def reopen(
     _event(request, now, user, EventKind.REOPENED, reason)
     sync_action(request, now, hours)
     return request
-
-
-def visible_requests(user: User) -> ServiceRequestQuerySet:
-    """Requests whose customer ``user`` may see (the one scoping rule, through the customer)."""
-    from extramile.accounts.scoping import visible_customers
-
-    return ServiceRequest.objects.filter(customer__in=visible_customers(user))

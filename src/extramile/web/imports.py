@@ -28,7 +28,6 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_users
 from extramile.imports import columns, readers, services
 from extramile.imports.models import Upload, UploadStatus
 from extramile.web.today import current_user
@@ -60,7 +59,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        owners = visible_users(user).order_by("username")
+        owners = User.objects.visible_to(user).active().order_by("username")
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = owners

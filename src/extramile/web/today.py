@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_actions
 from extramile.agenda import services
 from extramile.agenda.models import VALUE_KINDS, Action, ActionStatus
 from extramile.book.forms import SnoozeForm
@@ -100,7 +99,7 @@ def answer(request: HttpRequest, action: Action, error: str = "", note: str = ""
 
 def owned_action(request: HttpRequest, pk: int) -> Action:
     return get_object_or_404(
-        visible_actions(current_user(request)).select_related("customer", "owner"), pk=pk
+        Action.objects.visible_to(current_user(request)).select_related("customer", "owner"), pk=pk
     )
 
 
