@@ -81,3 +81,26 @@ def test_households_are_visible_through_their_members(owner, outsider, book):
     book[0].save()
     assert list(Household.objects.visible_to(owner)) == [home]
     assert list(Household.objects.visible_to(outsider)) == []
+
+
+def test_who_sees_a_book_is_visible_to_read_the_other_way_round(
+    owner, colleague, outsider, manager, admin_user
+):
+    """``seeing_book_of(owner)`` (who may take a service request) lists exactly the users whose
+    ``visible_to`` includes the owner, for every user and every owner."""
+    lone_manager = User.objects.create(username="lone", role="manager")
+    everyone = [owner, colleague, outsider, manager, admin_user, lone_manager]
+    for someone in everyone:
+        expected = {u.pk for u in everyone if User.objects.visible_to(u).filter(pk=someone.pk)}
+        assert set(User.objects.seeing_book_of(someone).values_list("pk", flat=True)) == expected
+
+
+def test_the_role_vocabulary(owner, manager, admin_user):
+    assert (owner.sees_team, manager.sees_team, admin_user.sees_team) == (False, True, True)
+    assert (owner.is_admin_role, manager.is_admin_role, admin_user.is_admin_role) == (
+        False,
+        False,
+        True,
+    )
+    owner.is_superuser = True
+    assert owner.sees_team and owner.is_admin_role

@@ -98,3 +98,13 @@ class UserQuerySet(models.QuerySet["User"]):
 
     def active(self) -> Self:
         return self.filter(is_active=True)
+
+    def seeing_book_of(self, owner: User) -> Self:
+        """The users who see ``owner``'s book: the owner, the managers of the owner's team, the
+        admins (``visible_to`` read the other way round)."""
+        from extramile.accounts.models import Role
+
+        rule = Q(pk=owner.pk) | Q(role=Role.ADMIN) | Q(is_superuser=True)
+        if owner.team_id is not None:
+            rule |= Q(role=Role.MANAGER, team_id=owner.team_id)
+        return self.filter(rule)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 
-from extramile.accounts.models import Role, User
+from extramile.accounts.models import User
 from extramile.agenda.models import Action, ActionKind, ActionStatus, Priority
 from extramile.agenda.registry import completer
 from extramile.agenda.services import PENDING
@@ -47,7 +47,7 @@ def with_kudos_count(stories: QuerySet[Story]) -> QuerySet[Story]:
 
 
 def can_choose_story_of_the_week(user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.role in {Role.MANAGER, Role.ADMIN})
+    return user.is_active and user.sees_team
 
 
 def _text(value: str | None, label: str) -> str:

@@ -54,7 +54,7 @@ class ErasureRefused(Exception):
 
 
 def may_erase(user: User) -> bool:
-    return user.is_active and (user.is_admin_role or user.is_manager)
+    return user.is_active and user.sees_team
 
 
 def same_name(typed: str, customer: Customer) -> bool:

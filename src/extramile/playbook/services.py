@@ -28,10 +28,7 @@ from extramile.playbook.models import (
 
 def can_edit_competitor(user: User, competitor: Competitor) -> bool:
     """Everyone reads competitor notes; managers, admins and the note's author change them."""
-    return bool(
-        user.is_active
-        and (user.is_manager or user.is_admin_role or competitor.created_by_id == user.pk)
-    )
+    return bool(user.is_active and (user.sees_team or competitor.created_by_id == user.pk))
 
 
 # --- Competitors ------------------------------------------------------------------------------

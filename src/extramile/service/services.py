@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from extramile.accounts.models import Company, Role, User
+from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import can_see_customer
 from extramile.agenda.models import Action, ActionKind, ActionStatus
 from extramile.agenda.models import Priority as AgendaPriority
@@ -248,11 +248,9 @@ def _require_open(request: ServiceRequest, doing: str) -> None:
 def assignable_users(customer: Customer) -> list[User]:
     """Who may take a request for ``customer``: active users who can see the customer (its
     owner, the owner's team managers, admins)."""
-    owner = customer.owner
-    rule = Q(pk=owner.pk) | Q(role=Role.ADMIN) | Q(is_superuser=True)
-    if owner.team_id is not None:
-        rule |= Q(role=Role.MANAGER, team_id=owner.team_id)
-    candidates = User.objects.filter(rule, is_active=True).order_by("first_name", "username")
+    candidates = (
+        User.objects.seeing_book_of(customer.owner).active().order_by("first_name", "username")
+    )
     return [user for user in candidates if can_see_customer(user, customer.pk)]
 
 

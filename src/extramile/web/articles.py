@@ -31,7 +31,7 @@ from extramile.web.today import current_user
 
 
 def can_edit(user: User) -> bool:
-    return user.is_manager or user.is_admin_role
+    return user.sees_team
 
 
 def parse_day(text: str | None, default: dt.date) -> dt.date:

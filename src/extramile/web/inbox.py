@@ -61,7 +61,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     mine = InboundMessage.objects.visible_to(user)
     period = mine.filter(received_at__gte=now - PERIOD)
-    sees_others = user.is_manager or user.is_admin_role
+    sees_others = user.sees_team
     context: dict[str, Any] = {
         "now": now,
         "owed": list(owed(mine)[:LIMIT]),

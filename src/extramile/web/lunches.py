@@ -53,7 +53,7 @@ def lunch_list(request: HttpRequest) -> HttpResponse:
         ],
         "best": best,
         "value_question": lunches.VALUE_QUESTION,
-        "show_owner": user.role != "rep" or user.is_superuser,
+        "show_owner": user.sees_team,
     }
     return render(request, "value/lunches.html", context)
 

@@ -45,11 +45,7 @@ def _errors(problem: ValidationError) -> dict[str, str]:
 
 def _owner_choice(request: HttpRequest, user: User) -> tuple[User | None, list[User]]:
     """The owner picked in a filter (only among visible users) and the choices to offer."""
-    choices = (
-        list(User.objects.visible_to(user).active())
-        if (user.is_manager or user.is_admin_role)
-        else []
-    )
+    choices = list(User.objects.visible_to(user).active()) if user.sees_team else []
     raw = request.GET.get("owner", "")
     picked = next((u for u in choices if str(u.pk) == raw), None)
     return picked, choices
@@ -181,7 +177,7 @@ def _form_data(request: HttpRequest) -> dict[str, str]:
 
 
 def _form_context(user: User, opportunity: Opportunity | None, **extra: Any) -> dict[str, Any]:
-    can_pick_owner = user.is_manager or user.is_admin_role
+    can_pick_owner = user.sees_team
     return {
         "opportunity": opportunity,
         "open_stages": [(s.value, s.label) for s in OPEN_STAGES],

@@ -19,7 +19,7 @@ from extramile.web.today import current_user
 def team_members(user: User) -> list[User]:
     """Whom the dashboard covers: a manager's team, everyone for an admin, a rep's own team
     (a rep sees the team's figures; the team is who they work with)."""
-    if user.is_manager or user.is_admin_role:
+    if user.sees_team:
         people = User.objects.visible_to(user).active()
     elif user.team_id is not None:
         people = User.objects.filter(is_active=True, team_id=user.team_id)
