@@ -40,6 +40,7 @@ from extramile.api.types import (
     TimeZoneName,
     unchanged,
 )
+from extramile.book import filters as customer_filters
 from extramile.book import services
 from extramile.book.models import (
     CUSTOMER_EDITABLE,
@@ -352,21 +353,19 @@ def list_customers(
     check_query(request, CustomerFilters)
     user = personal_user(request)
     book: QuerySet[Customer] = Customer.objects.visible_to(user)
-    if filters.q.strip():
-        book = services.search_customers(book, filters.q, Company.get().country)
-    if filters.status is not None:
-        book = book.filter(status=filters.status)
-    if filters.tier is not None:
-        book = book.filter(tier=filters.tier)
-    if filters.owner:
-        owner = user_by_name(user, filters.owner)
-        book = book.filter(owner=owner) if owner is not None else book.none()
-    if filters.household is not None:
-        book = book.filter(household_id=filters.household)
-    if filters.updated_since is not None:
-        if filters.updated_since.tzinfo is None:
-            raise ValidationError({"updated_since": ["Give the time with its zone, e.g. Z."]})
-        book = book.filter(updated_at__gte=filters.updated_since)
+    if filters.updated_since is not None and filters.updated_since.tzinfo is None:
+        raise ValidationError({"updated_since": ["Give the time with its zone, e.g. Z."]})
+    book = customer_filters.filtered(
+        book,
+        user,
+        Company.get().country if filters.q.strip() else "",
+        q=filters.q.strip(),
+        status=filters.status,
+        tier=filters.tier,
+        owner=filters.owner,
+        household=filters.household,
+        updated_since=filters.updated_since,
+    )
     book = with_related(book.order_by(*ORDERINGS[filters.ordering]))
     return paginate(request, book, page, serialize)
 

@@ -20,6 +20,7 @@ from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import get_visible_or_404
 from extramile.agenda.models import Action
+from extramile.book import filters as customer_filters
 from extramile.book import services
 from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm, SaleForm
@@ -45,14 +46,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     owner = request.GET.get("owner", "")
     birthdays = request.GET.get("birthdays") == "month"
-    book = services.search_customers(book, query, company.country)
-    if status in Status.values:
-        book = book.filter(status=status)
+    book = customer_filters.filtered(
+        book,
+        user,
+        company.country,
+        q=query,
+        status=status,
+        owner_id=owner if owner.isdigit() else None,
+        birth_month=user.local_date(clock.now()).month if birthdays else None,
+    )
     owners = User.objects.visible_to(user).active()
-    if owner.isdigit():
-        book = book.filter(owner_id=int(owner))
-    if birthdays:
-        book = book.filter(birth_month=user.local_date(clock.now()).month)
     best_first = request.GET.get("sort") == "value"
     book = (
         book.select_related("owner", "household", "value_score")

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -21,6 +21,7 @@ from extramile.accounts.scoping import get_visible_or_404
 from extramile.book.models import Customer
 from extramile.book.services import search_customers
 from extramile.business_hours import BusinessHours, for_user
+from extramile.service import filters as service_filters
 from extramile.service import services
 from extramile.service.forms import NewRequestForm, TargetForm
 from extramile.service.models import (
@@ -50,27 +51,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     assignee = params.get("assignee", "")
     went_wrong = params.get("went_wrong") == "1"
     query = params.get("q", "").strip()[:100]
-    found = visible
-    if status in Status.values:
-        found = found.filter(status=status)
-    elif status != "all":
-        found = found.filter(status__in=OPEN_STATUSES)
-    if priority in Priority.values:
-        found = found.filter(priority=priority)
-    if assignee.isdigit():
-        found = found.filter(assignee_id=int(assignee))
-    if went_wrong:
-        found = found.filter(went_wrong=True)
-    if query:
-        words = Q()
-        for word in query.split()[:5]:
-            words &= (
-                Q(subject__icontains=word)
-                | Q(customer__first_name__icontains=word)
-                | Q(customer__last_name__icontains=word)
-                | Q(customer__company_name__icontains=word)
-            )
-        found = found.filter(words)
+    found = service_filters.filtered(
+        visible,
+        # No status (or an unknown one) shows the open requests; "all" shows every one.
+        status=status if status in Status.values else None,
+        open=True if status not in Status.values and status != "all" else None,
+        priority=priority,
+        assignee_id=assignee if assignee.isdigit() else None,
+        went_wrong=True if went_wrong else None,
+        q=query,
+    )
     found = (
         found.select_related("customer", "assignee")
         .annotate(
