@@ -331,8 +331,9 @@ def _apply(user: User, customer: Customer, data: dict[str, Any]) -> None:
         if name not in data or (name == "tier" and data[name] is None):
             continue
         value = data[name]
-        if name == "tier" and value != customer.tier:
-            customer.tier_by_hand = True  # picked by hand: the value score leaves it alone
+        if name == "tier":
+            services.pick_tier(customer, value)
+            continue
         setattr(customer, name, value.strip() if isinstance(value, str) else value)
     if data.get("owner") is not None:
         customer.owner = _owner(user, data["owner"])

@@ -14,7 +14,6 @@ from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile import clock
-from extramile.accounts.models import Company
 from extramile.api.access import get_visible, personal_user, user_by_name
 from extramile.api.auth import acting_user, user_named
 from extramile.api.errors import responses
@@ -22,7 +21,7 @@ from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Amount, Day, Input, Int, required_text
 from extramile.book.models import Customer, Sale
-from extramile.book.services import record_sale
+from extramile.book.services import FutureSale, record_sale
 
 router = Router(tags=["sales"])
 
@@ -89,12 +88,12 @@ def post_sale(request: HttpRequest, payload: SaleIn) -> Status[SaleOut]:
     )
     customer = get_visible(customers.select_related("owner"), payload.customer, "customer")
     seller = user_named(request, payload.sold_by, "sold_by") if payload.sold_by else acting
-    now = clock.now()
-    today = (seller or acting or customer.owner).local_date(now, Company.get())
-    if payload.date > today:
-        raise HttpError(409, f"A sale can't be dated in the future (today is {today:%d %b %Y}).")
-    description = " ".join(payload.description.split())
-    sale = record_sale(customer, payload.date, description, payload.amount, seller, now=now)
+    try:
+        sale = record_sale(
+            customer, payload.date, payload.description, payload.amount, seller, now=clock.now()
+        )
+    except FutureSale as error:
+        raise HttpError(409, " ".join(error.messages)) from None
     return Status(201, sale_out(sale))
 
 

@@ -263,17 +263,18 @@ def add_sale(request: HttpRequest, pk: int) -> HttpResponse:
         return back
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            # Serialise sales of this customer, so two racing submits see each other.
-            list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
-            if form.duplicate(customer, now) is not None:
-                messages.warning(
-                    request, "That sale was recorded a moment ago; not recorded again."
-                )
-                return back
-            sale = services.record_sale(
-                customer, data["date"], data["description"], data["amount"], user, now=now
-            )
+        sale = services.record_sale(
+            customer,
+            data["date"],
+            data["description"],
+            data["amount"],
+            user,
+            now=now,
+            refuse_repeat=True,
+        )
+    except services.RepeatedSale as repeat:
+        messages.warning(request, repeat.message)
+        return back
     except ValidationError as error:
         messages.error(request, "The sale was not recorded: " + " ".join(error.messages))
         return back
