@@ -48,6 +48,16 @@ def env_int(name: str, default: int, minimum: int = 0, maximum: int | None = Non
     return value
 
 
+def _whole_number(name: str, raw: str, minimum: int = 1) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r}: use a number at least {minimum}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -178,6 +188,6 @@ def email(url: str | None) -> dict[str, Any]:
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_TLS": scheme == "smtp+tls",
         "EMAIL_USE_SSL": scheme == "smtps",
-        "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
+        "EMAIL_TIMEOUT": _whole_number("EXTRAMILE_EMAIL_URL timeout", query.get("timeout", "30")),
         "DEFAULT_FROM_EMAIL": query.get("from", "ExtraMile <extramile@localhost>"),
     }

@@ -222,8 +222,16 @@ AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
-globals().update(config.email(os.environ.get("EXTRAMILE_EMAIL_URL")))
-DEFAULT_FROM_EMAIL = globals().get("DEFAULT_FROM_EMAIL") or "ExtraMile <extramile@localhost>"
+_email = config.email(os.environ.get("EXTRAMILE_EMAIL_URL"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT")
+DEFAULT_FROM_EMAIL = _email.get("DEFAULT_FROM_EMAIL") or "ExtraMile <extramile@localhost>"
 
 TASKS = {
     "default": {

@@ -247,3 +247,39 @@ def test_the_console_script_fails_in_one_line(tmp_path):
         "extramile: token revoke: argument id: invalid int value: 'abc' "
         "(see 'extramile token revoke --help')\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        (
+            "EXTRAMILE_LOCKOUT_FAILURES",
+            "ten",
+            "EXTRAMILE_LOCKOUT_FAILURES='ten' is not a whole number.",
+        ),
+        (
+            "EXTRAMILE_PLAN_AT_MINUTE",
+            "-3",
+            "EXTRAMILE_PLAN_AT_MINUTE='-3': use a number at least 0.",
+        ),
+        (
+            "EXTRAMILE_EMAIL_URL",
+            "smtp://mail.example?timeout=soon",
+            "EXTRAMILE_EMAIL_URL timeout='soon' is not a whole number.",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(tmp_path, variable, value, line):
+    """A bad number in the environment stops the script with one sentence, not a traceback."""
+    environment = {**os.environ, "EXTRAMILE_DATA_DIR": str(tmp_path), variable: value}
+    environment.pop("EXTRAMILE_DATABASE_URL", None)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "extramile"), "check"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr == f"extramile: configuration error: {line}\n"

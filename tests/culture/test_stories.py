@@ -47,7 +47,7 @@ def test_a_private_story_is_invisible_to_everyone_but_its_author(
         login(client, other)
         page = client.get(reverse("customer", args=[customer.pk])).content.decode()
         assert "paid for the taxi" not in page and "No story about" in page
-    assert not services.visible_stories(colleague).filter(pk=secret.pk).exists()
+    assert not Story.objects.visible_to(colleague).filter(pk=secret.pk).exists()
     client.logout()
     login(client, owner)
     assert "paid for the taxi" in client.get(reverse("stories")).content.decode()

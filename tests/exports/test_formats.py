@@ -9,7 +9,7 @@ import json
 import pytest
 import vobject
 
-from extramile.book.models import EmailAddress, Fact, PhoneNumber
+from extramile.book.models import Customer, EmailAddress, Fact, PhoneNumber
 from extramile.exports import csvfile, jsonfile, records, vcard
 from extramile.exports.contacts import entries
 from tests.conftest import make_customer
@@ -26,15 +26,11 @@ def read_csv(text: str) -> list[dict[str, str]]:
 
 
 def csv_of(user) -> str:
-    from extramile.accounts.scoping import visible_customers
-
-    return "".join(csvfile.lines(visible_customers(user)))
+    return "".join(csvfile.lines(Customer.objects.visible_to(user)))
 
 
 def vcards_of(user) -> str:
-    from extramile.accounts.scoping import visible_customers
-
-    return "".join(vcard.cards(visible_customers(user)))
+    return "".join(vcard.cards(Customer.objects.visible_to(user)))
 
 
 def json_of(user, now) -> dict:
@@ -115,9 +111,8 @@ def test_csv_streams_in_chunks(owner, monkeypatch):
     monkeypatch.setattr(records, "CHUNK", 2)
     for n in range(5):
         make_customer(owner, f"P{n}", "Chunk")
-    from extramile.accounts.scoping import visible_customers
 
-    chunks = list(records.chunks(visible_customers(owner), size=2))
+    chunks = list(records.chunks(Customer.objects.visible_to(owner), size=2))
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert len(read_csv(csv_of(owner))) == 5
 
@@ -220,9 +215,8 @@ def test_entries_keep_primary_first(owner, customer):
     EmailAddress.objects.create(customer=customer, address="second@example.com")
     EmailAddress.objects.create(customer=customer, address="first@example.com", is_primary=True)
     PhoneNumber.objects.create(customer=customer, number="+14155550199")
-    from extramile.accounts.scoping import visible_customers
 
-    (entry,) = entries(visible_customers(owner))
+    (entry,) = entries(Customer.objects.visible_to(owner))
     assert entry.emails[0][0] == "first@example.com"
 
 

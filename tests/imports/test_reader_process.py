@@ -172,7 +172,7 @@ def test_an_importer_killed_mid_import_takes_its_reader_process_with_it(tmp_path
 
 ORPHAN_SCRIPT = """
 import multiprocessing, sys, time
-from extramile.imports.reader import watch_parent
+from extramile.imports.reader_process import watch_parent
 
 def child():
     watch_parent()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from extramile.accounts.scoping import visible_customers
+from extramile.book.models import Customer
 from extramile.insights.analytics import MIN_GROUP, Rate, cohorts
 from tests.conftest import NOW, make_customer
 from tests.insights.helpers import done, refer, sale
@@ -49,7 +49,7 @@ def build(owner, outsider):
 
 def test_the_comparison_matches_the_hand_count(owner, outsider):
     build(owner, outsider)
-    result = cohorts(visible_customers(owner), NOW, 3)
+    result = cohorts(Customer.objects.visible_to(owner), NOW, 3)
     assert result.engaged.customers == 20 and result.rest.customers == 25
     assert result.engaged.referral == Rate(5, 20)
     assert result.rest.referral == Rate(3, 25)
@@ -63,7 +63,7 @@ def test_the_comparison_matches_the_hand_count(owner, outsider):
 
 def test_a_lower_n_moves_customers_into_the_engaged_group(owner, outsider):
     build(owner, outsider)
-    result = cohorts(visible_customers(owner), NOW, 2)
+    result = cohorts(Customer.objects.visible_to(owner), NOW, 2)
     assert result.engaged.customers == 21  # rest[0] had two done
     assert result.engaged.referral == Rate(6, 21)  # and rest[0] referred someone
 
@@ -72,7 +72,7 @@ def test_below_the_threshold_there_is_not_enough_data(owner):
     few = [make_customer(owner, f"F{i}", "Few") for i in range(MIN_GROUP - 1)]
     for c in few:
         done(c, RECENT, 3)
-    result = cohorts(visible_customers(owner), NOW, 3)
+    result = cohorts(Customer.objects.visible_to(owner), NOW, 3)
     assert not result.engaged.referral.enough
     assert str(result.engaged.referral) == f"not enough data ({MIN_GROUP - 1} customers)"
     assert str(result.rest.referral) == "not enough data (0 customers)"
@@ -83,5 +83,5 @@ def test_a_manager_counts_the_team_and_an_admin_everyone(owner, colleague, manag
     build(owner, outsider)
     for i in range(3):
         done(make_customer(colleague, f"C{i}", "Team"), RECENT, 3)
-    assert cohorts(visible_customers(manager), NOW, 3).engaged.customers == 23
-    assert cohorts(visible_customers(colleague), NOW, 3).engaged.customers == 3
+    assert cohorts(Customer.objects.visible_to(manager), NOW, 3).engaged.customers == 23
+    assert cohorts(Customer.objects.visible_to(colleague), NOW, 3).engaged.customers == 3

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from extramile.accounts.scoping import visible_customers
+from extramile.book.models import Customer
 from extramile.insights.tree import referral_tree
 from tests.conftest import PASSWORD, make_customer
 from tests.insights.helpers import refer
@@ -35,7 +35,7 @@ def build(owner, colleague, outsider):
 
 def test_generations_down_with_rewards_and_a_hidden_branch(owner, colleague, outsider):
     root = build(owner, colleague, outsider)
-    tree = referral_tree(root, visible_customers(owner))
+    tree = referral_tree(root, Customer.objects.visible_to(owner))
     names = [(n.generation, n.customer.first_name, n.hidden) for n in tree.nodes()]
     assert names == [(0, "Rita", 1), (1, "Kim", 3), (2, "Gus", 0)]  # Kai is the colleague's
     assert (tree.named, tree.hidden, tree.generations) == (2, 4, 2)
@@ -44,7 +44,7 @@ def test_generations_down_with_rewards_and_a_hidden_branch(owner, colleague, out
 
 def test_the_manager_sees_the_teams_branch(owner, colleague, outsider, manager):
     root = build(owner, colleague, outsider)
-    tree = referral_tree(root, visible_customers(manager))
+    tree = referral_tree(root, Customer.objects.visible_to(manager))
     assert [n.customer.first_name for n in tree.nodes()] == ["Rita", "Kim", "Gus", "Kai"]
     assert (tree.paid, tree.paid_sum, tree.hidden) == (1, 40, 3)
 
@@ -57,7 +57,7 @@ def test_the_page_never_names_another_books_customers(client, owner, colleague, 
     assert "3 more in other books" in page and "1 more in other books" in page
     for secret in ("Hidden", "Deeper", "Visible Below", "Kai"):
         assert secret not in page
-    hidden = visible_customers(outsider).get(first_name="Hidden")
+    hidden = Customer.objects.visible_to(outsider).get(first_name="Hidden")
     assert client.get(reverse("referral-tree", args=[hidden.pk])).status_code == 404
 
 

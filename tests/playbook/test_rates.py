@@ -8,7 +8,6 @@ import pytest
 
 from extramile.playbook import rates
 from extramile.playbook.models import Move, MoveUse, Opportunity, Stage
-from extramile.playbook.services import visible_opportunities
 from tests.conftest import NOW
 from tests.playbook.conftest import make_opportunity
 
@@ -48,7 +47,7 @@ def rate_of(found: list[rates.MoveRate], move: str) -> rates.MoveRate:
 
 
 def test_with_and_without_each_move_with_the_counts(book, owner):
-    found = rates.win_rates(visible_opportunities(owner))
+    found = rates.win_rates(Opportunity.objects.visible_to(owner))
     assert [r.move for r in found] == Move.values
     takeaway = rate_of(found, TAKEAWAY)
     assert (takeaway.with_move.won, takeaway.with_move.total) == (6, 8)
@@ -58,24 +57,24 @@ def test_with_and_without_each_move_with_the_counts(book, owner):
 
 
 def test_under_the_threshold_says_not_enough_data(book, owner):
-    commit = rate_of(rates.win_rates(visible_opportunities(owner)), COMMIT)
+    commit = rate_of(rates.win_rates(Opportunity.objects.visible_to(owner)), COMMIT)
     assert (commit.with_move.won, commit.with_move.total) == (2, 3)
     assert commit.with_move.rate is None and commit.difference is None
     assert commit.text == "not enough data (3 with), 41 % of 17 without"
 
 
 def test_a_move_nobody_used(book, owner):
-    over = rate_of(rates.win_rates(visible_opportunities(owner)), Move.OVER_THE_HEAD)
+    over = rate_of(rates.win_rates(Opportunity.objects.visible_to(owner)), Move.OVER_THE_HEAD)
     assert over.text == "not enough data (0 with), 45 % of 20 without"
 
 
 def test_rates_only_over_what_the_viewer_may_see(book, manager, outsider, admin_user):
-    team = rate_of(rates.win_rates(visible_opportunities(manager)), TAKEAWAY)
+    team = rate_of(rates.win_rates(Opportunity.objects.visible_to(manager)), TAKEAWAY)
     assert (team.with_move.won, team.with_move.total) == (10, 12)
-    other = rate_of(rates.win_rates(visible_opportunities(outsider)), TAKEAWAY)
+    other = rate_of(rates.win_rates(Opportunity.objects.visible_to(outsider)), TAKEAWAY)
     assert (other.with_move.won, other.with_move.total) == (0, 6)
     assert other.without_move.total == 0
-    everyone = rates.overall(visible_opportunities(admin_user))
+    everyone = rates.overall(Opportunity.objects.visible_to(admin_user))
     assert (everyone.won, everyone.total) == (13, 30)
 
 

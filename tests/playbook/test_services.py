@@ -121,10 +121,10 @@ def test_who_sees_which_opportunity(
     mine = make_opportunity(customer)
     theirs = make_opportunity(colleague_customer)
     far = make_opportunity(outsider_customer)
-    assert set(services.visible_opportunities(owner)) == {mine}
-    assert set(services.visible_opportunities(manager)) == {mine, theirs}
-    assert set(services.visible_opportunities(outsider)) == {far}
-    assert set(services.visible_opportunities(admin_user)) == {mine, theirs, far}
+    assert set(Opportunity.objects.visible_to(owner)) == {mine}
+    assert set(Opportunity.objects.visible_to(manager)) == {mine, theirs}
+    assert set(Opportunity.objects.visible_to(outsider)) == {far}
+    assert set(Opportunity.objects.visible_to(admin_user)) == {mine, theirs, far}
 
 
 def test_competitor_notes_and_who_may_change_them(owner, colleague, manager):

@@ -13,9 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers, visible_owners
 from extramile.agenda import engine
-from extramile.book.models import Tier
+from extramile.book.models import Customer, Tier
 from extramile.inbox.figures import weighted_median
 from extramile.insights import analytics
 from extramile.outreach.coverage import coverage, kept_shares
@@ -162,11 +161,11 @@ def test_visible_owners_include_inactive_owners_but_visible_users_do_not(
     colleague.is_active = False
     colleague.save()
     make_customer(colleague, "Still", "Counted")
-    owners = set(visible_owners(manager))
+    owners = set(User.objects.visible_to(manager))
     assert {owner, colleague, manager} <= owners
-    assert visible_customers(manager).filter(owner=colleague).exists()
-    assert set(visible_owners(owner)) == {owner}
-    assert set(visible_owners(admin_user)) >= {owner, colleague, manager, admin_user}
+    assert Customer.objects.visible_to(manager).filter(owner=colleague).exists()
+    assert set(User.objects.visible_to(owner)) == {owner}
+    assert set(User.objects.visible_to(admin_user)) >= {owner, colleague, manager, admin_user}
 
 
 @given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=40))

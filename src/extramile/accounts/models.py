@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from extramile.accounts.scoping import UserQuerySet
 
 
 def validate_time_zone(value: str) -> None:
@@ -195,6 +199,10 @@ class Team(models.Model):
         return self.name
 
 
+class UserManager(AuthUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager plus ``visible_to(user)`` and ``active()`` (accounts.scoping)."""
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
     team = models.ForeignKey(
@@ -215,19 +223,29 @@ class User(AbstractUser):
         "send the digest at", default=dt.time(7, 0), help_text="Your local time."
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         ordering = ["username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    # The role vocabulary: every "who may" check reads one of these three (accounts.scoping).
     @property
     def is_manager(self) -> bool:
+        """Exactly a manager (sees their team's books)."""
         return self.role == Role.MANAGER
 
     @property
     def is_admin_role(self) -> bool:
+        """An admin or a superuser: sees everything, runs the company's settings."""
         return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def sees_team(self) -> bool:
+        """A manager or an admin: sees more than their own book, picks owners, leads the team."""
+        return self.is_manager or self.is_admin_role
 
     def zone(self, company: Company | None = None) -> zoneinfo.ZoneInfo:
         if self.time_zone:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from extramile.accounts.scoping import OwnedQuerySet
 from extramile.agenda.habits import validate_kind
 
 
@@ -67,6 +68,8 @@ class Action(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", F("due_at").asc(nulls_last=True), "due_on", "id"]

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from extramile.accounts.models import User
 from extramile.api.auth import token_of
+from extramile.book.models import Customer
 
 if TYPE_CHECKING:
     from extramile.book.models import Customer
@@ -44,17 +45,13 @@ def get_visible(queryset: QuerySet[M], pk: Any, what: str) -> M:
     return found
 
 
-def visible_customer(user: User, pk: int) -> Customer:
+def customer_or_404(user: User, pk: int) -> Customer:
     """A customer the user may see, named by id in a path or a body; 404 otherwise."""
-    from extramile.accounts.scoping import visible_customers
-
-    return get_visible(visible_customers(user), pk, "customer")
+    return get_visible(Customer.objects.visible_to(user), pk, "customer")
 
 
 def user_by_name(viewer: User, text: str) -> User | None:
     """An active user ``viewer`` may see, by username or e-mail."""
-    from extramile.accounts.scoping import visible_users
-
     text = text.strip()
-    users = visible_users(viewer)
+    users = User.objects.visible_to(viewer).active()
     return users.filter(username=text).first() or users.filter(email__iexact=text).first()

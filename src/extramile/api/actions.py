@@ -17,7 +17,6 @@ from ninja import Field, Query, Router
 from pydantic import BaseModel
 
 from extramile import clock
-from extramile.accounts.scoping import visible_actions
 from extramile.agenda import habits, services
 from extramile.agenda.models import Action, ActionStatus
 from extramile.api.access import get_visible, personal_user
@@ -105,7 +104,7 @@ def today(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
 
 def _action(request: HttpRequest, action_id: int) -> Action:
     user = personal_user(request)
-    actions = visible_actions(user).select_related("owner", "customer")
+    actions = Action.objects.visible_to(user).select_related("owner", "customer")
     return get_visible(actions, action_id, "action")
 
 

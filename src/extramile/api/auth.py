@@ -54,10 +54,12 @@ def user_named(request: HttpRequest, text: str, field: str) -> User:
     from django.db.models import Q
     from ninja.errors import HttpError
 
-    from extramile.accounts.scoping import visible_users
-
     acting = acting_user(request)
-    users = visible_users(acting) if acting is not None else User.objects.filter(is_active=True)
+    users = (
+        User.objects.visible_to(acting).active()
+        if acting is not None
+        else User.objects.filter(is_active=True)
+    )
     found = users.filter(Q(username=text.strip()) | Q(email__iexact=text.strip())).first()
     if found is None:
         raise HttpError(404, f"There is no user “{text}” that you can see ({field}).")

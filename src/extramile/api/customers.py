@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
@@ -22,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers, visible_households
 from extramile.api import rules
 from extramile.api.access import get_visible, personal_user, user_by_name
 from extramile.api.errors import as_conflict, responses
@@ -40,8 +40,16 @@ from extramile.api.types import (
     TimeZoneName,
     unchanged,
 )
+from extramile.book import filters as customer_filters
 from extramile.book import services
-from extramile.book.models import CUSTOMER_EDITABLE, Customer, EmailAddress, PhoneNumber, Tier
+from extramile.book.models import (
+    CUSTOMER_EDITABLE,
+    Customer,
+    EmailAddress,
+    Household,
+    PhoneNumber,
+    Tier,
+)
 from extramile.book.models import Status as BookStatus
 from extramile.exports.erasure import ErasureRefused, erase, may_erase
 
@@ -298,7 +306,7 @@ def _owner(user: User, text: str) -> User:
 
 
 def _household(user: User, pk: int) -> Any:
-    return get_visible(visible_households(user), pk, "household")
+    return get_visible(Household.objects.visible_to(user), pk, "household")
 
 
 def _set_contacts(customer: Customer, emails: list[str] | None, phones: list[str] | None) -> None:
@@ -323,8 +331,9 @@ def _apply(user: User, customer: Customer, data: dict[str, Any]) -> None:
         if name not in data or (name == "tier" and data[name] is None):
             continue
         value = data[name]
-        if name == "tier" and value != customer.tier:
-            customer.tier_by_hand = True  # picked by hand: the value score leaves it alone
+        if name == "tier":
+            services.pick_tier(customer, value)
+            continue
         setattr(customer, name, value.strip() if isinstance(value, str) else value)
     if data.get("owner") is not None:
         customer.owner = _owner(user, data["owner"])
@@ -344,22 +353,20 @@ def list_customers(
 ) -> dict[str, Any]:
     check_query(request, CustomerFilters)
     user = personal_user(request)
-    book = visible_customers(user)
-    if filters.q.strip():
-        book = services.search_customers(book, filters.q, Company.get().country)
-    if filters.status is not None:
-        book = book.filter(status=filters.status)
-    if filters.tier is not None:
-        book = book.filter(tier=filters.tier)
-    if filters.owner:
-        owner = user_by_name(user, filters.owner)
-        book = book.filter(owner=owner) if owner is not None else book.none()
-    if filters.household is not None:
-        book = book.filter(household_id=filters.household)
-    if filters.updated_since is not None:
-        if filters.updated_since.tzinfo is None:
-            raise ValidationError({"updated_since": ["Give the time with its zone, e.g. Z."]})
-        book = book.filter(updated_at__gte=filters.updated_since)
+    book: QuerySet[Customer] = Customer.objects.visible_to(user)
+    if filters.updated_since is not None and filters.updated_since.tzinfo is None:
+        raise ValidationError({"updated_since": ["Give the time with its zone, e.g. Z."]})
+    book = customer_filters.filtered(
+        book,
+        user,
+        Company.get().country if filters.q.strip() else "",
+        q=filters.q.strip(),
+        status=filters.status,
+        tier=filters.tier,
+        owner=filters.owner,
+        household=filters.household,
+        updated_since=filters.updated_since,
+    )
     book = with_related(book.order_by(*ORDERINGS[filters.ordering]))
     return paginate(request, book, page, serialize)
 
@@ -371,7 +378,9 @@ def list_customers(
 )
 def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     user = personal_user(request)
-    return customer_out(get_visible(with_related(visible_customers(user)), customer_id, "customer"))
+    return customer_out(
+        get_visible(with_related(Customer.objects.visible_to(user)), customer_id, "customer")
+    )
 
 
 @router.post(
@@ -409,7 +418,9 @@ def update_customer(
     user = personal_user(request)
     data = payload.model_dump(exclude_unset=True)
     with transaction.atomic():
-        customer = get_visible(visible_customers(user).select_for_update(), customer_id, "customer")
+        customer = get_visible(
+            Customer.objects.visible_to(user).select_for_update(), customer_id, "customer"
+        )
         _apply(user, customer, data)
         with as_conflict():  # what is stored and what is sent, together
             customer.full_clean()
@@ -428,7 +439,7 @@ def update_customer(
 )
 def delete_customer(request: HttpRequest, customer_id: int) -> Status[None]:
     user = personal_user(request)
-    customer = get_visible(visible_customers(user), customer_id, "customer")
+    customer = get_visible(Customer.objects.visible_to(user), customer_id, "customer")
     if not may_erase(user):
         raise HttpError(403, "Only a manager or an admin can delete a customer.")
     try:

@@ -6,14 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from pydantic import BaseModel
 
-from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
-from extramile.api.access import get_visible, personal_user, visible_customer
+from extramile.api.access import customer_or_404, get_visible, personal_user
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
@@ -94,10 +91,6 @@ def serialize(rows: Iterable[Fact]) -> list[FactOut]:
     return [fact_out(row) for row in rows]
 
 
-def visible_facts(user: User) -> QuerySet[Fact]:
-    return Fact.objects.filter(customer__in=visible_customers(user))
-
-
 def _save(fact: Fact, data: dict[str, Any]) -> Fact:
     for field in ("text", "category", "learned_on", "pinned"):
         if field in data and (data[field] is not None or field == "learned_on"):
@@ -118,7 +111,7 @@ def list_facts(
     request: HttpRequest, filters: Query[FactFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
     check_query(request, FactFilters)
-    rows = visible_facts(personal_user(request)).order_by("-pinned", "-learned_on", "-id")
+    rows = Fact.objects.visible_to(personal_user(request)).order_by("-pinned", "-learned_on", "-id")
     if filters.customer is not None:
         rows = rows.filter(customer_id=filters.customer)
     if filters.category is not None:
@@ -134,13 +127,13 @@ def list_facts(
 
 @router.get("/facts/{fact_id}", response=responses({200: FactOut}, 404), summary="Read a fact")
 def get_fact(request: HttpRequest, fact_id: int) -> FactOut:
-    return fact_out(get_visible(visible_facts(personal_user(request)), fact_id, "fact"))
+    return fact_out(get_visible(Fact.objects.visible_to(personal_user(request)), fact_id, "fact"))
 
 
 @router.post("/facts", response=responses({201: FactOut}, 400, 404, 409), summary="Add a fact")
 @idempotent
 def create_fact(request: HttpRequest, payload: FactIn) -> Status[FactOut]:
-    customer = visible_customer(personal_user(request), payload.customer)
+    customer = customer_or_404(personal_user(request), payload.customer)
     return Status(201, fact_out(_save(Fact(customer=customer), payload.model_dump())))
 
 
@@ -148,11 +141,11 @@ def create_fact(request: HttpRequest, payload: FactIn) -> Status[FactOut]:
     "/facts/{fact_id}", response=responses({200: FactOut}, 400, 404), summary="Change a fact"
 )
 def update_fact(request: HttpRequest, fact_id: int, payload: FactPatch) -> FactOut:
-    fact = get_visible(visible_facts(personal_user(request)), fact_id, "fact")
+    fact = get_visible(Fact.objects.visible_to(personal_user(request)), fact_id, "fact")
     return fact_out(_save(fact, payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/facts/{fact_id}", response=responses({204: None}, 404), summary="Delete a fact")
 def delete_fact(request: HttpRequest, fact_id: int) -> Status[None]:
-    get_visible(visible_facts(personal_user(request)), fact_id, "fact").delete()
+    get_visible(Fact.objects.visible_to(personal_user(request)), fact_id, "fact").delete()
     return Status(204, None)

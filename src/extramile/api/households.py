@@ -14,7 +14,6 @@ from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers, visible_households
 from extramile.api.access import get_visible, personal_user
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
@@ -76,7 +75,7 @@ class HouseholdPatch(Input):
 def serialize(households: Iterable[Household], user: User) -> list[HouseholdOut]:
     households = list(households)
     members: dict[int, list[int]] = {}
-    rows = visible_customers(user).filter(household__in=households).order_by("id")
+    rows = Customer.objects.visible_to(user).filter(household__in=households).order_by("id")
     for customer_id, household_id in rows.values_list("id", "household_id"):
         members.setdefault(household_id, []).append(customer_id)
     return [
@@ -92,7 +91,7 @@ def serialize(households: Iterable[Household], user: User) -> list[HouseholdOut]
 
 
 def _members(user: User, ids: list[int]) -> list[Customer]:
-    found = list(visible_customers(user).filter(pk__in=set(ids)))
+    found = list(Customer.objects.visible_to(user).filter(pk__in=set(ids)))
     missing = sorted(set(ids) - {c.pk for c in found})
     if missing:
         raise HttpError(404, f"There is no customer {missing[0]} that you can see (members).")
@@ -112,7 +111,7 @@ def _save(user: User, household: Household, data: dict[str, Any]) -> Household:
     household.save()
     if data.get("members") is not None:
         members = _members(user, data["members"])
-        visible_customers(user).filter(household=household).exclude(
+        Customer.objects.visible_to(user).filter(household=household).exclude(
             pk__in=[m.pk for m in members]
         ).update(household=None)
         Customer.objects.filter(pk__in=[m.pk for m in members]).update(household=household)
@@ -125,7 +124,7 @@ def list_households(
 ) -> dict[str, Any]:
     check_query(request, HouseholdFilters)
     user = personal_user(request)
-    households = visible_households(user).order_by("name", "id")
+    households = Household.objects.visible_to(user).order_by("name", "id")
     if filters.q.strip():
         households = households.filter(name__icontains=filters.q.strip())
     return paginate(request, households, page, lambda rows: serialize(rows, user))
@@ -138,7 +137,9 @@ def list_households(
 )
 def get_household(request: HttpRequest, household_id: int) -> HouseholdOut:
     user = personal_user(request)
-    return serialize([get_visible(visible_households(user), household_id, "household")], user)[0]
+    return serialize(
+        [get_visible(Household.objects.visible_to(user), household_id, "household")], user
+    )[0]
 
 
 @router.post(
@@ -168,7 +169,7 @@ def update_household(
 ) -> HouseholdOut:
     user = personal_user(request)
     with transaction.atomic():
-        household = get_visible(visible_households(user), household_id, "household")
+        household = get_visible(Household.objects.visible_to(user), household_id, "household")
         household = _save(user, household, payload.model_dump(exclude_unset=True))
     return serialize([household], user)[0]
 
@@ -182,8 +183,8 @@ def update_household(
 )
 def delete_household(request: HttpRequest, household_id: int) -> Status[None]:
     user = personal_user(request)
-    household = get_visible(visible_households(user), household_id, "household")
-    if household.members.exclude(pk__in=visible_customers(user)).exists():
+    household = get_visible(Household.objects.visible_to(user), household_id, "household")
+    if household.members.exclude(pk__in=Customer.objects.visible_to(user)).exists():
         raise HttpError(403, "This household has members in another book: ask their owner.")
     household.delete()
     return Status(204, None)

@@ -26,7 +26,6 @@ from extramile.inbox.models import (
     InboundMessage,
     Source,
 )
-from extramile.inbox.queries import visible_messages
 from extramile.inbox.services import mark_replied, receipt, receive
 
 router = Router(tags=["inbound"])
@@ -206,7 +205,7 @@ def list_messages(
 ) -> dict[str, Any]:
     check_query(request, MessageFilters)
     user = personal_user(request)
-    rows = visible_messages(user).select_related("owner", "replied_by")
+    rows = InboundMessage.objects.visible_to(user).select_related("owner", "replied_by")
     if filters.owed is True:
         rows = rows.filter(replied_at__isnull=True).order_by("reply_due_at", "id")
     else:
@@ -233,7 +232,9 @@ def list_messages(
     by_alias=True,
 )
 def get_message(request: HttpRequest, message_id: int) -> MessageOut:
-    messages = visible_messages(personal_user(request)).select_related("owner", "replied_by")
+    messages = InboundMessage.objects.visible_to(personal_user(request)).select_related(
+        "owner", "replied_by"
+    )
     return message_out(get_visible(messages, message_id, "message"))
 
 
@@ -247,5 +248,5 @@ def get_message(request: HttpRequest, message_id: int) -> MessageOut:
 )
 def replied(request: HttpRequest, message_id: int) -> MessageOut:
     user = personal_user(request)
-    message = get_visible(visible_messages(user), message_id, "message")
+    message = get_visible(InboundMessage.objects.visible_to(user), message_id, "message")
     return message_out(mark_replied(message, user, clock.now()))

@@ -9,15 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
 from extramile.api import rules
-from extramile.api.access import get_visible, personal_user, visible_customer
+from extramile.api.access import customer_or_404, get_visible, personal_user
 from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
@@ -127,10 +124,6 @@ def serialize(rows: Iterable[KeyDate]) -> list[KeyDateOut]:
     return [key_date_out(row) for row in rows]
 
 
-def visible_key_dates(user: User) -> QuerySet[KeyDate]:
-    return KeyDate.objects.filter(customer__in=visible_customers(user))
-
-
 def _save(key_date: KeyDate, data: dict[str, Any]) -> KeyDate:
     for field in ("kind", "label", "month", "day", "year"):
         if field in data and (data[field] is not None or field == "year"):
@@ -147,7 +140,7 @@ def list_key_dates(
     request: HttpRequest, filters: Query[KeyDateFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
     check_query(request, KeyDateFilters)
-    rows = visible_key_dates(personal_user(request)).order_by("month", "day", "id")
+    rows = KeyDate.objects.visible_to(personal_user(request)).order_by("month", "day", "id")
     if filters.customer is not None:
         rows = rows.filter(customer_id=filters.customer)
     if filters.kind is not None:
@@ -164,7 +157,7 @@ def list_key_dates(
 )
 def get_key_date(request: HttpRequest, key_date_id: int) -> KeyDateOut:
     user = personal_user(request)
-    return key_date_out(get_visible(visible_key_dates(user), key_date_id, "key date"))
+    return key_date_out(get_visible(KeyDate.objects.visible_to(user), key_date_id, "key date"))
 
 
 @router.post(
@@ -172,7 +165,7 @@ def get_key_date(request: HttpRequest, key_date_id: int) -> KeyDateOut:
 )
 @idempotent
 def create_key_date(request: HttpRequest, payload: KeyDateIn) -> Status[KeyDateOut]:
-    customer = visible_customer(personal_user(request), payload.customer)
+    customer = customer_or_404(personal_user(request), payload.customer)
     data = payload.model_dump()
     return Status(201, key_date_out(_save(KeyDate(customer=customer), data)))
 
@@ -185,7 +178,9 @@ def create_key_date(request: HttpRequest, payload: KeyDateIn) -> Status[KeyDateO
     "that does not exist (`day` 31 on a date in April) or an other date without a `label`.",
 )
 def update_key_date(request: HttpRequest, key_date_id: int, payload: KeyDatePatch) -> KeyDateOut:
-    key_date = get_visible(visible_key_dates(personal_user(request)), key_date_id, "key date")
+    key_date = get_visible(
+        KeyDate.objects.visible_to(personal_user(request)), key_date_id, "key date"
+    )
     return key_date_out(_save(key_date, payload.model_dump(exclude_unset=True)))
 
 
@@ -193,5 +188,7 @@ def update_key_date(request: HttpRequest, key_date_id: int, payload: KeyDatePatc
     "/key-dates/{key_date_id}", response=responses({204: None}, 404), summary="Delete a key date"
 )
 def delete_key_date(request: HttpRequest, key_date_id: int) -> Status[None]:
-    get_visible(visible_key_dates(personal_user(request)), key_date_id, "key date").delete()
+    get_visible(
+        KeyDate.objects.visible_to(personal_user(request)), key_date_id, "key date"
+    ).delete()
     return Status(204, None)

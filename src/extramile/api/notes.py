@@ -14,7 +14,7 @@ from ninja import Field, Router, Status
 from pydantic import BaseModel
 
 from extramile import clock
-from extramile.api.access import personal_user, visible_customer
+from extramile.api.access import customer_or_404, personal_user
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.types import Input
@@ -56,7 +56,7 @@ def note_out(note: Note) -> NoteOut:
 @idempotent
 def create_note(request: HttpRequest, customer_id: int, payload: NoteIn) -> Status[NoteOut]:
     user = personal_user(request)
-    customer = visible_customer(user, customer_id)
+    customer = customer_or_404(user, customer_id)
     try:
         note = add_note(customer, user, payload.text, clock.now(), NoteSource.API)
     except ValidationError as error:

@@ -6,16 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile import clock
-from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
-from extramile.api.access import get_visible, personal_user, visible_customer
+from extramile.api.access import customer_or_404, get_visible, personal_user
 from extramile.api.errors import responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
@@ -72,10 +69,6 @@ def serialize(rows: Iterable[Promise], today: dt.date) -> list[PromiseOut]:
     ]
 
 
-def visible_promises(user: User) -> QuerySet[Promise]:
-    return Promise.objects.filter(customer__in=visible_customers(user)).select_related("created_by")
-
-
 @router.get("/promises", response=responses({200: PromisePage}), summary="List promises")
 def list_promises(
     request: HttpRequest, filters: Query[PromiseFilters], page: Query[PageParams]
@@ -83,7 +76,11 @@ def list_promises(
     check_query(request, PromiseFilters)
     user = personal_user(request)
     today = user.local_date(clock.now())
-    rows = visible_promises(user).order_by("met_at", "due_on", "id")
+    rows = (
+        Promise.objects.visible_to(user)
+        .select_related("created_by")
+        .order_by("met_at", "due_on", "id")
+    )
     if filters.customer is not None:
         rows = rows.filter(customer_id=filters.customer)
     if filters.met is not None:
@@ -100,7 +97,9 @@ def list_promises(
 )
 def get_promise(request: HttpRequest, promise_id: int) -> PromiseOut:
     user = personal_user(request)
-    promise = get_visible(visible_promises(user), promise_id, "promise")
+    promise = get_visible(
+        Promise.objects.visible_to(user).select_related("created_by"), promise_id, "promise"
+    )
     return serialize([promise], user.local_date(clock.now()))[0]
 
 
@@ -111,7 +110,7 @@ def get_promise(request: HttpRequest, promise_id: int) -> PromiseOut:
 def create_promise(request: HttpRequest, payload: PromiseIn) -> Status[PromiseOut]:
     user = personal_user(request)
     promise = Promise(
-        customer=visible_customer(user, payload.customer),
+        customer=customer_or_404(user, payload.customer),
         kind=payload.kind,
         description=" ".join(payload.description.split()),
         due_on=payload.due_on,
@@ -130,7 +129,9 @@ def create_promise(request: HttpRequest, payload: PromiseIn) -> Status[PromiseOu
 )
 def promise_met(request: HttpRequest, promise_id: int) -> PromiseOut:
     user = personal_user(request)
-    promise = get_visible(visible_promises(user), promise_id, "promise")
+    promise = get_visible(
+        Promise.objects.visible_to(user).select_related("created_by"), promise_id, "promise"
+    )
     if promise.met_at is not None:
         raise HttpError(409, f"This promise was met already, on {promise.met_at:%d %b %Y}.")
     now = clock.now()

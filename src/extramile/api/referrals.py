@@ -8,20 +8,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
-from extramile.api.access import get_visible, personal_user, visible_customer
+from extramile.api.access import customer_or_404, get_visible, personal_user
 from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Day, Input, Int, SmallAmount
-from extramile.book.models import Referral, RewardStatus
+from extramile.book.models import Customer, Referral, RewardStatus
 from extramile.book.services import pay_reward
 
 router = Router(tags=["referrals"])
@@ -62,15 +61,10 @@ class PayIn(Input):
     paid_on: Day
 
 
-def visible_referrals(user: User) -> QuerySet[Referral]:
-    book = visible_customers(user)
-    return Referral.objects.filter(Q(referrer__in=book) | Q(referred__in=book))
-
-
 def serialize(rows: Iterable[Referral], user: User) -> list[ReferralOut]:
     rows = list(rows)
     ids = {r.referrer_id for r in rows} | {r.referred_id for r in rows}
-    seen = set(visible_customers(user).filter(pk__in=ids).values_list("pk", flat=True))
+    seen = set(Customer.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
     return [
         ReferralOut(
             id=r.pk,
@@ -93,7 +87,7 @@ def list_referrals(
 ) -> dict[str, Any]:
     check_query(request, ReferralFilters)
     user = personal_user(request)
-    rows = visible_referrals(user).order_by("-date", "-id")
+    rows = Referral.objects.visible_to(user).order_by("-date", "-id")
     if filters.customer is not None:
         rows = rows.filter(Q(referrer_id=filters.customer) | Q(referred_id=filters.customer))
     if filters.reward_status is not None:
@@ -106,7 +100,9 @@ def list_referrals(
 )
 def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut:
     user = personal_user(request)
-    return serialize([get_visible(visible_referrals(user), referral_id, "referral")], user)[0]
+    return serialize(
+        [get_visible(Referral.objects.visible_to(user), referral_id, "referral")], user
+    )[0]
 
 
 @router.post(
@@ -120,8 +116,8 @@ def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut:
 @idempotent
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[ReferralOut]:
     user = personal_user(request)
-    referrer = visible_customer(user, payload.referrer)
-    referred = visible_customer(user, payload.referred)
+    referrer = customer_or_404(user, payload.referrer)
+    referred = customer_or_404(user, payload.referred)
     if referrer.pk == referred.pk:
         raise HttpError(409, "A customer cannot refer themselves.")
     if Referral.objects.filter(referrer=referrer, referred=referred).exists():
@@ -149,7 +145,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[Referra
 )
 def pay_referral(request: HttpRequest, referral_id: int, payload: PayIn) -> ReferralOut:
     user = personal_user(request)
-    referral = get_visible(visible_referrals(user), referral_id, "referral")
+    referral = get_visible(Referral.objects.visible_to(user), referral_id, "referral")
     with as_conflict():
         paid = pay_reward(referral, payload.paid_on)
     return serialize([paid], user)[0]

@@ -8,15 +8,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from extramile import clock
-from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user, user_by_name
 from extramile.api.auth import acting_user, user_named
 from extramile.api.errors import responses
@@ -24,7 +21,7 @@ from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Amount, Day, Input, Int, required_text
 from extramile.book.models import Customer, Sale
-from extramile.book.services import record_sale
+from extramile.book.services import FutureSale, record_sale
 
 router = Router(tags=["sales"])
 
@@ -74,10 +71,6 @@ def serialize(rows: Iterable[Sale]) -> list[SaleOut]:
     return [sale_out(row) for row in rows]
 
 
-def visible_sales(user: User) -> QuerySet[Sale]:
-    return Sale.objects.filter(customer__in=visible_customers(user)).select_related("sold_by")
-
-
 @router.post(
     "/sales",
     response=responses({201: SaleOut}, 400, 404, 409),
@@ -90,15 +83,17 @@ def visible_sales(user: User) -> QuerySet[Sale]:
 @idempotent
 def post_sale(request: HttpRequest, payload: SaleIn) -> Status[SaleOut]:
     acting = acting_user(request)
-    customers = visible_customers(acting) if acting is not None else Customer.objects.all()
+    customers = (
+        Customer.objects.visible_to(acting) if acting is not None else Customer.objects.all()
+    )
     customer = get_visible(customers.select_related("owner"), payload.customer, "customer")
     seller = user_named(request, payload.sold_by, "sold_by") if payload.sold_by else acting
-    now = clock.now()
-    today = (seller or acting or customer.owner).local_date(now, Company.get())
-    if payload.date > today:
-        raise HttpError(409, f"A sale can't be dated in the future (today is {today:%d %b %Y}).")
-    description = " ".join(payload.description.split())
-    sale = record_sale(customer, payload.date, description, payload.amount, seller, now=now)
+    try:
+        sale = record_sale(
+            customer, payload.date, payload.description, payload.amount, seller, now=clock.now()
+        )
+    except FutureSale as error:
+        raise HttpError(409, " ".join(error.messages)) from None
     return Status(201, sale_out(sale))
 
 
@@ -108,7 +103,7 @@ def list_sales(
 ) -> dict[str, Any]:
     check_query(request, SaleFilters)
     user = personal_user(request)
-    rows = visible_sales(user).order_by("-date", "-id")
+    rows = Sale.objects.visible_to(user).select_related("sold_by").order_by("-date", "-id")
     if filters.customer is not None:
         rows = rows.filter(customer_id=filters.customer)
     if filters.since is not None:
@@ -123,4 +118,10 @@ def list_sales(
 
 @router.get("/sales/{sale_id}", response=responses({200: SaleOut}, 404), summary="Read a sale")
 def get_sale(request: HttpRequest, sale_id: int) -> SaleOut:
-    return sale_out(get_visible(visible_sales(personal_user(request)), sale_id, "sale"))
+    return sale_out(
+        get_visible(
+            Sale.objects.visible_to(personal_user(request)).select_related("sold_by"),
+            sale_id,
+            "sale",
+        )
+    )

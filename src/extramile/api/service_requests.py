@@ -16,13 +16,14 @@ from pydantic import BaseModel
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.api.access import get_visible, personal_user, user_by_name, visible_customer
+from extramile.api.access import customer_or_404, get_visible, personal_user, user_by_name
 from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import Flag, Input, Int, QueryFlag, required_text
+from extramile.service import filters as service_filters
 from extramile.service import services
-from extramile.service.models import OPEN_STATUSES, Priority, ServiceRequest
+from extramile.service.models import Priority, ServiceRequest
 from extramile.service.models import Status as ServiceStatus
 
 router = Router(tags=["service requests"])
@@ -118,7 +119,7 @@ def serialize(rows: Iterable[ServiceRequest], now: dt.datetime) -> list[ServiceR
 
 
 def _visible(user: User) -> Any:
-    return services.visible_requests(user).select_related("assignee")
+    return ServiceRequest.objects.visible_to(user).select_related("assignee")
 
 
 def _assignee(user: User, text: str) -> User:
@@ -139,19 +140,14 @@ def list_requests(
 ) -> dict[str, Any]:
     check_query(request, ServiceRequestFilters)
     user = personal_user(request)
-    rows = _visible(user)
-    if filters.customer is not None:
-        rows = rows.filter(customer_id=filters.customer)
-    if filters.status is not None:
-        rows = rows.filter(status=filters.status)
-    if filters.priority is not None:
-        rows = rows.filter(priority=filters.priority)
-    if filters.open is True:
-        rows = rows.filter(status__in=OPEN_STATUSES)
-    elif filters.open is False:
-        rows = rows.exclude(status__in=OPEN_STATUSES)
-    if filters.assignee:
-        rows = rows.filter(assignee__username=filters.assignee.strip())
+    rows = service_filters.filtered(
+        _visible(user),
+        customer=filters.customer,
+        status=filters.status,
+        priority=filters.priority,
+        open=filters.open,
+        assignee=filters.assignee,
+    )
     now = clock.now()
     return paginate(request, rows, page, lambda found: serialize(found, now))
 
@@ -177,7 +173,7 @@ def get_request(request: HttpRequest, request_id: int) -> ServiceRequestOut:
 @idempotent
 def open_request(request: HttpRequest, payload: ServiceRequestIn) -> Status[ServiceRequestOut]:
     user = personal_user(request)
-    customer = visible_customer(user, payload.customer)
+    customer = customer_or_404(user, payload.customer)
     now = clock.now()
     assignee = _assignee(user, payload.assignee) if payload.assignee else None
     with as_conflict():

@@ -16,12 +16,12 @@ from pydantic import BaseModel
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
 from extramile.api.access import get_visible, personal_user
 from extramile.api.errors import as_conflict, responses
 from extramile.api.idempotency import idempotent
 from extramile.api.pages import Page, PageParams, check_query, paginate
 from extramile.api.types import NOT_BLANK, Day, Input, Int, required_text, unchanged
+from extramile.book.models import Customer
 from extramile.culture import services
 from extramile.culture.models import Story, Visibility
 
@@ -81,7 +81,7 @@ class StoryPatch(Input):
 def serialize(rows: Iterable[Story], user: User) -> list[StoryOut]:
     rows = list(rows)
     ids = {s.customer_id for s in rows if s.customer_id is not None}
-    seen = set(visible_customers(user).filter(pk__in=ids).values_list("pk", flat=True))
+    seen = set(Customer.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
     return [
         StoryOut(
             id=s.pk,
@@ -103,7 +103,7 @@ def serialize(rows: Iterable[Story], user: User) -> list[StoryOut]:
 
 
 def _stories(user: User) -> QuerySet[Story]:
-    return services.with_kudos_count(services.visible_stories(user)).select_related(
+    return services.with_kudos_count(Story.objects.visible_to(user)).select_related(
         "author", "coworker"
     )
 
@@ -120,7 +120,7 @@ def _coworker(text: str | None) -> User | None:
 def _customer(user: User, pk: int | None) -> Any:
     if pk is None:
         return None
-    return get_visible(visible_customers(user), pk, "customer")
+    return get_visible(Customer.objects.visible_to(user), pk, "customer")
 
 
 @router.get("/stories", response=responses({200: StoryPage}), summary="List stories")
@@ -133,7 +133,9 @@ def list_stories(
     if filters.author:
         rows = rows.filter(author__username=filters.author.strip())
     if filters.customer is not None:
-        rows = rows.filter(customer__in=visible_customers(user).filter(pk=filters.customer))
+        rows = rows.filter(
+            customer__in=Customer.objects.visible_to(user).filter(pk=filters.customer)
+        )
     if filters.visibility is not None:
         rows = rows.filter(visibility=filters.visibility)
     return paginate(request, rows, page, lambda found: serialize(found, user))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from extramile.accounts.scoping import OwnedQuerySet
 from extramile.articles.topics import normalise_topics, split_topics
 
 
@@ -102,6 +103,8 @@ class ArticleMailing(models.Model):
     sent_on = models.DateField(null=True, blank=True, help_text="The day it went out.")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["planned_on", "id"]

@@ -76,7 +76,7 @@ def links(ids: Iterable[int]) -> list[tuple[int, int, str]]:
 def relatives(customer: Customer, within: QuerySet[Customer] | None = None) -> list[Relative]:
     """Everyone linked to ``customer`` by family within a few steps, plus direct colleagues.
 
-    ``within`` (for example ``visible_customers(user)``) limits who is shown and walked through.
+    ``within`` (for example ``Customer.objects.visible_to(user)``) limits who is shown and walked through.
     Sorted by generation (oldest first), then name.
     """
     paths: dict[int, tuple[str, ...]] = {customer.pk: ()}

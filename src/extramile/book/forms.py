@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from extramile.accounts.models import Company, User
+from extramile.book import services
 from extramile.book.contact import normalise_email, normalise_phone
-from extramile.book.models import CUSTOMER_EDITABLE, Customer, Fact, Promise, Sale
+from extramile.book.models import CUSTOMER_EDITABLE, Customer, Fact, Promise
 
 
 class CustomerForm(forms.ModelForm):
@@ -65,9 +66,9 @@ class CustomerForm(forms.ModelForm):
         return (self.cleaned_data.get("country") or "").upper()
 
     def save(self, commit: bool = True) -> Customer:
-        if self.add_prefix("tier") in self.data and self.cleaned_data["tier"] != self.tier_before:
-            # Picked by hand: the value score (a later issue) leaves this tier alone.
-            self.instance.tier_by_hand = True
+        if self.add_prefix("tier") in self.data:
+            self.instance.tier = self.tier_before
+            services.pick_tier(self.instance, self.cleaned_data["tier"])
         customer = super().save(commit=commit)
         if commit:
             email, phone = self.cleaned_data.get("email"), self.cleaned_data.get("phone")
@@ -140,28 +141,21 @@ class SaleForm(forms.Form):
         },
     )
 
-    # A second identical sale within this time is taken for a double submit of the same form.
-    DOUBLE_SUBMIT = dt.timedelta(minutes=1)
-
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["date"].initial = today
         self.fields["date"].widget.attrs["max"] = today.isoformat()
 
+    # The rules are the service's (``record_sale`` applies them again); asked here too so that
+    # each error is shown beside its field.
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]
-        if day > self.today:
-            raise ValidationError(
-                f"A sale can't be dated in the future (today is {self.today:%d %b %Y})."
-            )
+        services.check_sale_date(day, self.today)
         return day
 
     def clean_description(self) -> str:
-        text = " ".join(str(self.cleaned_data["description"]).split())
-        if not text:
-            raise ValidationError("Say what was bought.")
-        return text
+        return services.sale_description(self.cleaned_data["description"])
 
     def clean_amount(self) -> Decimal:
         amount: Decimal = self.cleaned_data["amount"]
@@ -170,20 +164,3 @@ class SaleForm(forms.Form):
         if amount < 0:
             raise ValidationError("An amount can't be negative: record a refund separately.")
         return amount
-
-    def duplicate(self, customer: Customer, now: dt.datetime) -> Sale | None:
-        """The same sale (customer, date, description, amount) recorded within the last minute:
-        the same form submitted twice. Call inside the transaction that records the sale, with
-        the customer's row locked, so two racing submits cannot both miss it."""
-        data = self.cleaned_data
-        return (
-            Sale.objects.filter(
-                customer=customer,
-                date=data["date"],
-                description=data["description"],
-                amount=data["amount"],
-                created_at__gte=now - self.DOUBLE_SUBMIT,
-            )
-            .order_by("-id")
-            .first()
-        )

@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from extramile.accounts.models import validate_country, validate_time_zone
+from extramile.accounts.models import User, validate_country, validate_time_zone
+from extramile.accounts.scoping import CustomerScopedQuerySet, OwnedQuerySet, sees_everything
 from extramile.addresses import format_address
 from extramile.book import dates
 
@@ -69,11 +70,21 @@ class Tier(models.TextChoices):
     C = "C", "C"
 
 
+class HouseholdQuerySet(models.QuerySet["Household"]):
+    def visible_to(self, user: User) -> HouseholdQuerySet:
+        """Households with a member ``user`` sees."""
+        if sees_everything(user):
+            return self
+        return self.filter(members__in=Customer.objects.visible_to(user)).distinct()
+
+
 class Household(PostalAddress):
     """One postal unit: several people who get one card at one address."""
 
     name = models.CharField(max_length=200, help_text="As on an envelope: “The Smith Family”.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -158,6 +169,8 @@ class Customer(PostalAddress):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -356,6 +369,8 @@ class KeyDate(models.Model):
     day = models.PositiveSmallIntegerField()
     year = models.PositiveSmallIntegerField(null=True, blank=True)
 
+    objects = CustomerScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["month", "day"]
         indexes = [models.Index(fields=["month", "day"], name="keydate_month_day")]
@@ -416,6 +431,8 @@ class Fact(models.Model):
     pinned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CustomerScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-pinned", "-learned_on", "-id"]
 
@@ -445,6 +462,8 @@ class Sale(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CustomerScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [
@@ -461,6 +480,15 @@ class RewardStatus(models.TextChoices):
     PENDING = "pending", "Pending the sale"
     OWED = "owed", "Owed"
     PAID = "paid", "Paid"
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def visible_to(self, user: User) -> ReferralQuerySet:
+        """Referrals with either side in the book ``user`` sees."""
+        if sees_everything(user):
+            return self
+        book = Customer.objects.visible_to(user)
+        return self.filter(Q(referrer__in=book) | Q(referred__in=book))
 
 
 class Referral(models.Model):
@@ -487,6 +515,8 @@ class Referral(models.Model):
     )
     reward_paid_on = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -530,6 +560,8 @@ class Promise(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CustomerScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["met_at", "due_on"]

@@ -53,6 +53,14 @@ def search_customers(queryset: QuerySet[Customer], text: str, region: str) -> Qu
     return queryset
 
 
+def pick_tier(customer: Customer, tier: str) -> None:
+    """A person sets the customer's tier (the form, the API). A change is marked ``tier_by_hand``,
+    which the value score then leaves alone; the same tier again changes nothing."""
+    if tier != customer.tier:
+        customer.tier_by_hand = True
+    customer.tier = tier
+
+
 def add_email(customer: Customer, raw: str, label: str = "") -> EmailAddress:
     address = normalise_email(raw)
     if customer.emails.filter(address__iexact=address).exists():
@@ -84,6 +92,53 @@ def relate(person: Customer, kind: str, other: Customer, note: str = "") -> Rela
     return relationship
 
 
+class FutureSale(ValidationError):
+    """A sale dated after the seller's today (the API answers 409: today decides, not the body)."""
+
+
+class RepeatedSale(ValidationError):
+    """The same sale recorded a moment ago: a form submitted twice. ``sale`` is the first one."""
+
+    def __init__(self, sale: Sale) -> None:
+        super().__init__("That sale was recorded a moment ago; not recorded again.")
+        self.sale = sale
+
+
+# A second identical sale within this time is taken for a double submit of the same form.
+DOUBLE_SUBMIT = dt.timedelta(minutes=1)
+
+
+def check_sale_date(day: dt.date, today: dt.date) -> None:
+    """A sale happened: it can't be dated after the seller's ``today``."""
+    if day > today:
+        raise FutureSale(f"A sale can't be dated in the future (today is {today:%d %b %Y}).")
+
+
+def sale_description(text: str) -> str:
+    """What was bought, on one line; it must say something."""
+    text = " ".join(str(text).split())
+    if not text:
+        raise ValidationError("Say what was bought.")
+    return text
+
+
+def repeated_sale(
+    customer: Customer, date: dt.date, description: str, amount: Decimal, now: dt.datetime
+) -> Sale | None:
+    """The same sale (customer, date, description, amount) recorded within ``DOUBLE_SUBMIT``."""
+    return (
+        Sale.objects.filter(
+            customer=customer,
+            date=date,
+            description=description,
+            amount=amount,
+            created_at__gte=now - DOUBLE_SUBMIT,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
 @transaction.atomic
 def record_sale(
     customer: Customer,
@@ -92,11 +147,27 @@ def record_sale(
     amount: Decimal,
     sold_by: User | None,
     now: dt.datetime | None = None,
+    *,
+    refuse_repeat: bool = False,
 ) -> Sale:
-    """Record a sale. A referral of this customer that was waiting on a sale now has it, and its
-    reward, if any, becomes owed. The customer's thank-you note (and its Today item) is created
-    in the same transaction (``signals.sale_recorded``, which cards answers with the note)."""
+    """Record a sale: every edge (the customer page, ``extramile sale``, the API) calls this, so
+    the rules are here. Not after the seller's today (``FutureSale``; the seller, else the
+    customer's owner); it says what was bought. With ``refuse_repeat`` (a form a person may submit
+    twice) the same sale within ``DOUBLE_SUBMIT`` is refused with ``RepeatedSale``; the customer's
+    row is locked first, so two racing submits see each other. (The API's retries are answered by
+    their ``Idempotency-Key`` instead.)
+
+    A referral of this customer that was waiting on a sale now has it, and its reward, if any,
+    becomes owed. The customer's thank-you note (and its Today item) is created in the same
+    transaction (``signals.sale_recorded``, which cards answers with the note)."""
     now = now or clock.now()
+    description = sale_description(description)
+    check_sale_date(date, (sold_by or customer.owner).local_date(now))
+    if refuse_repeat:
+        list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
+        first = repeated_sale(customer, date, description, amount, now)
+        if first is not None:
+            raise RepeatedSale(first)
     sale = Sale(
         customer=customer, date=date, description=description, amount=amount, sold_by=sold_by
     )

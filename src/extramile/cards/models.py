@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from extramile.accounts.scoping import OwnedQuerySet
 from extramile.book import dates
 from extramile.book.models import PostalAddress
 
@@ -272,6 +273,8 @@ class Card(models.Model):
     mailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["mail_by", "id"]

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, QuerySet
 
 from extramile.accounts.models import Role, User
-from extramile.accounts.scoping import visible_users
 from extramile.culture.models import CheckIn
 
 SCORES = (1, 2, 3, 4, 5)
@@ -68,7 +67,7 @@ def team_members(viewer: User) -> QuerySet[User]:
 
     Reps only, and never the viewer, because the viewer knows their own score: counted in, it would
     let a manager with two reps subtract it from a "three" and learn the sum of the two."""
-    return visible_users(viewer).filter(role=Role.REP).exclude(pk=viewer.pk)
+    return User.objects.visible_to(viewer).active().filter(role=Role.REP).exclude(pk=viewer.pk)
 
 
 def team_average(viewer: User, day: dt.date, days: int = TREND_DAYS) -> list[DayAverage]:

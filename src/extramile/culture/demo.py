@@ -137,7 +137,7 @@ def populate(now: dt.datetime, rng: random.Random) -> int:
     if not users:
         return 0
     reps = [u for u in users if u.role == Role.REP] or users
-    chooser = next((u for u in users if u.role in {Role.MANAGER, Role.ADMIN}), None)
+    chooser = next((u for u in users if u.sees_team), None)
     with transaction.atomic():
         stories = []
         books: dict[int, list[int]] = {}

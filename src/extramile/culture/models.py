@@ -6,14 +6,27 @@ The rules (who sees which story, when Today asks for one, the check-in's privacy
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from extramile.accounts.models import User
 
 
 class Visibility(models.TextChoices):
     TEAM = "team", "The whole company"
     PRIVATE = "private", "Only me"
+
+
+class StoryQuerySet(models.QuerySet["Story"]):
+    def visible_to(self, user: User) -> StoryQuerySet:
+        """The company's stories and the user's own private ones; nothing for an inactive user."""
+        if not user.is_active:
+            return self.none()
+        return self.filter(Q(visibility=Visibility.TEAM) | Q(author_id=user.pk))
 
 
 class Story(models.Model):
@@ -51,6 +64,8 @@ class Story(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from extramile.accounts.models import Role, User
-from extramile.accounts.scoping import visible_customers
+from extramile.accounts.models import User
 from extramile.agenda import actions
 from extramile.agenda.models import Action
 from extramile.agenda.registry import ActionSpec, completer
@@ -44,19 +43,12 @@ def request_key(request_id: int) -> str:
     return REQUEST_STORY.build(request_id)
 
 
-def visible_stories(user: User) -> QuerySet[Story]:
-    """Team stories, and the user's own private ones. Nothing for an inactive user."""
-    if not user.is_active:
-        return Story.objects.none()
-    return Story.objects.filter(Q(visibility=Visibility.TEAM) | Q(author_id=user.pk))
-
-
 def with_kudos_count(stories: QuerySet[Story]) -> QuerySet[Story]:
     return stories.annotate(kudos_count=Count("kudos", distinct=True))
 
 
 def can_choose_story_of_the_week(user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.role in {Role.MANAGER, Role.ADMIN})
+    return user.is_active and user.sees_team
 
 
 def _text(value: str | None, label: str) -> str:
@@ -67,7 +59,10 @@ def _text(value: str | None, label: str) -> str:
 
 
 def _check_links(author: User, customer: Customer | None, coworker: User | None) -> None:
-    if customer is not None and not visible_customers(author).filter(pk=customer.pk).exists():
+    if (
+        customer is not None
+        and not Customer.objects.visible_to(author).filter(pk=customer.pk).exists()
+    ):
         raise ValidationError("Choose a customer from your own book.")
     if coworker is not None and (coworker.pk == author.pk or not coworker.is_active):
         raise ValidationError("Choose a co-worker other than yourself.")
@@ -169,7 +164,7 @@ def draft_from_request(request: ServiceRequest, user: User, now: dt.datetime) ->
 
 
 def give_kudos(story: Story, giver: User, now: dt.datetime, message: str = "") -> Kudos:
-    if not visible_stories(giver).filter(pk=story.pk).exists():
+    if not Story.objects.visible_to(giver).filter(pk=story.pk).exists():
         raise ValidationError("This story is private.")
     if story.author_id == giver.pk:
         raise ValidationError("Kudos are for a colleague's story, not your own.")

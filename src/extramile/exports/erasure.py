@@ -38,7 +38,6 @@ from django.db.models import Model, Q
 from django.db.models.deletion import Collector
 
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers
 from extramile.agenda.models import Action
 from extramile.book.contact import try_normalise_phone
 from extramile.book.models import Customer, Household
@@ -56,7 +55,7 @@ class ErasureRefused(Exception):
 
 
 def may_erase(user: User) -> bool:
-    return user.is_active and (user.is_admin_role or user.is_manager)
+    return user.is_active and user.sees_team
 
 
 def same_name(typed: str, customer: Customer) -> bool:
@@ -68,7 +67,7 @@ def find(user: User, customer_id: int) -> Customer:
     """The customer ``user`` may erase; ErasureRefused with the reason otherwise."""
     if not may_erase(user):
         raise ErasureRefused("Only a manager or an admin can erase a customer.")
-    customer = visible_customers(user).filter(pk=customer_id).first()
+    customer = Customer.objects.visible_to(user).filter(pk=customer_id).first()
     if customer is None:
         previous = audit.previous_erasure(customer_id)
         if previous is not None:

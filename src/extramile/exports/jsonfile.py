@@ -22,13 +22,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_households, visible_users
 from extramile.book.models import Customer, Household
 from extramile.culture.models import Story
-from extramile.culture.services import visible_stories
 from extramile.exports.records import Reader, columns, counts_of
 from extramile.inbox.models import InboundMessage
-from extramile.inbox.queries import visible_messages
 
 FORMAT = "extramile-export"
 VERSION = 1
@@ -74,16 +71,18 @@ def stream_book(user: User, now: dt.datetime) -> Iterator[str]:
     reader = Reader(user)
     head = dumps(header(user, now, "book"))
     yield head[:-1] + ',\n"users": '
-    yield from _array(iter(visible_users(user).order_by("pk").values(*USER_COLUMNS)))
+    yield from _array(
+        iter(User.objects.visible_to(user).active().order_by("pk").values(*USER_COLUMNS))
+    )
     yield ',\n"households": '
-    yield from _array(_keyset(visible_households(user), columns(Household)))
+    yield from _array(_keyset(Household.objects.visible_to(user), columns(Household)))
     yield ',\n"customers": '
     yield from _array(reader.iter_records())
     yield ',\n"unmatched_inbound_messages": '
-    unmatched = visible_messages(user).filter(customer__isnull=True)
+    unmatched = InboundMessage.objects.visible_to(user).filter(customer__isnull=True)
     yield from _array(_keyset(unmatched, columns(InboundMessage)))
     yield ',\n"stories": '
-    yield from _array(_keyset(visible_stories(user), columns(Story)))
+    yield from _array(_keyset(Story.objects.visible_to(user), columns(Story)))
     yield "\n}\n"
 
 
@@ -97,7 +96,10 @@ def customer_document(user: User, customer: Customer, now: dt.datetime) -> dict[
         else None
     )
     stories = list(
-        visible_stories(user).filter(customer=customer).order_by("pk").values(*columns(Story))
+        Story.objects.visible_to(user)
+        .filter(customer=customer)
+        .order_by("pk")
+        .values(*columns(Story))
     )
     return header(user, now, "customer") | {
         "customer": record,

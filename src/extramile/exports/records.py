@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import owner_filter, visible_customers
+from extramile.accounts.scoping import sees_everything
 from extramile.agenda.models import Action
 from extramile.articles.models import ArticleMailing, CustomerTopic
 from extramile.book.models import (
@@ -121,8 +121,8 @@ class Reader:
 
     def __init__(self, user: User) -> None:
         self.user = user
-        self.book = visible_customers(user)
-        self.everything = owner_filter(user) is None
+        self.book = Customer.objects.visible_to(user)
+        self.everything = sees_everything(user)
 
     def _others_visible(self, field: str) -> Q:
         """The other end of a link is in scope (always, for someone who sees everything)."""

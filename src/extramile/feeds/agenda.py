@@ -26,7 +26,6 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
 from extramile.agenda import habits
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book import dates
@@ -66,7 +65,7 @@ def window(user: User, now: dt.datetime) -> tuple[dt.date, dt.date]:
 
 def items(user: User, now: dt.datetime) -> list[Item]:
     first, last = window(user, now)
-    mine = visible_customers(user).filter(owner=user)
+    mine = Customer.objects.visible_to(user).filter(owner=user)
     found = [
         *_actions(user, mine, first, last),
         *_promises(mine, first, last),
@@ -185,7 +184,7 @@ def _service(user: User, now: dt.datetime, first: dt.date, last: dt.date) -> lis
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
     requests = ServiceRequest.objects.filter(
         assignee=user,
-        customer__in=visible_customers(user),
+        customer__in=Customer.objects.visible_to(user),
         status__in=OPEN_STATUSES,
     ).select_related("customer")
     found = []

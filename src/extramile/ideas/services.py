@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from extramile.accounts.models import Role, User
+from extramile.accounts.models import User
 from extramile.accounts.scoping import can_see_customer
 from extramile.book.models import Customer, normalise_tags
 from extramile.ideas.models import IDEA_MAX, TAGS_MAX, Idea, IdeaUse, IdeaVote
@@ -83,11 +83,7 @@ def add_idea(author: User, text: str, tags: str, now: dt.datetime) -> Idea:
 
 def can_edit(user: User, idea: Idea) -> bool:
     """The author, a manager or an admin edits or retires an idea."""
-    return (
-        user.is_superuser
-        or user.role in {Role.MANAGER, Role.ADMIN}
-        or (idea.author_id is not None and idea.author_id == user.pk)
-    )
+    return user.sees_team or (idea.author_id is not None and idea.author_id == user.pk)
 
 
 def _check_editor(user: User, idea: Idea) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from extramile.imports.reader import run
+from extramile.imports.reader_process import run
 from extramile.imports.readers import RawContact
 from extramile.imports.validate import Contact, Problem, validate
 from extramile.imports.values import EmailChecker

@@ -26,7 +26,6 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_users
 from extramile.book.models import (
     Customer,
     EmailAddress,
@@ -158,7 +157,7 @@ def check_owner(importer: User, owner: User) -> None:
     """A rep imports into their own book; a manager or admin into a book they can see."""
     if not owner.is_active:
         raise ValidationError(f"{owner.username} is not an active user.")
-    if not visible_users(importer).filter(pk=owner.pk).exists():
+    if not User.objects.visible_to(importer).active().filter(pk=owner.pk).exists():
         raise PermissionDenied(f"{importer.username} may not import into {owner.username}'s book.")
 
 

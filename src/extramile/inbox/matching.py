@@ -22,7 +22,6 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers
 from extramile.book.contact import normalise_email, normalise_phone
 from extramile.book.models import Customer, EmailAddress, PhoneNumber
 from extramile.inbox.models import EMAIL_CHANNELS, PHONE_CHANNELS, Channel
@@ -88,7 +87,7 @@ def choose(found: list[Customer], user: User | None) -> Match:
             return Match(owned[0], user.pk)
         if not owned:
             visible_ids = set(
-                visible_customers(user)
+                Customer.objects.visible_to(user)
                 .filter(pk__in=[c.pk for c in found])
                 .values_list("pk", flat=True)
             )

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from extramile.accounts.scoping import owner_filter
 from extramile.inbox.habits import REPLY
+
+if TYPE_CHECKING:
+    from extramile.accounts.models import User
 
 
 class Channel(models.TextChoices):
@@ -28,6 +34,17 @@ class Source(models.TextChoices):
     CLI = "cli", "Command line"
     API = "api", "API"
     MAILBOX = "imap", "Mailbox sync"
+
+
+class InboundMessageQuerySet(models.QuerySet["InboundMessage"]):
+    def visible_to(self, user: User) -> InboundMessageQuerySet:
+        """Messages of the owners ``user`` sees; a manager also sees the unassigned ones."""
+        rule = owner_filter(user)
+        if rule is None:
+            return self
+        if user.is_active and user.is_manager:
+            rule |= Q(owner__isnull=True)
+        return self.filter(rule)
 
 
 class InboundMessage(models.Model):
@@ -77,6 +94,8 @@ class InboundMessage(models.Model):
         help_text="The sender system's id: the same id twice is the same message.",
     )
     created_at = models.DateTimeField()
+
+    objects = InboundMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "id"]

@@ -9,21 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from extramile.accounts.models import Role, User
-from extramile.accounts.scoping import owner_filter
 from extramile.inbox.models import InboundMessage
-
-
-def visible_messages(user: User) -> QuerySet[InboundMessage]:
-    messages = InboundMessage.objects.all()
-    rule = owner_filter(user)
-    if rule is None:
-        return messages
-    if user.is_active and user.role == Role.MANAGER:
-        rule |= Q(owner__isnull=True)
-    return messages.filter(rule)
 
 
 def owed(messages: QuerySet[InboundMessage]) -> QuerySet[InboundMessage]:

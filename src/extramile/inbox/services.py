@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 
 from extramile import business_hours
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers
 from extramile.agenda import actions
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.registry import ActionSpec, completer, preparer
@@ -27,7 +26,6 @@ from extramile.inbox import clock
 from extramile.inbox.habits import REPLY
 from extramile.inbox.matching import find_customer, normalise_sender
 from extramile.inbox.models import Channel, InboundMessage, Source
-from extramile.inbox.queries import visible_messages
 
 PENDING = [ActionStatus.OPEN, ActionStatus.SNOOZED]
 # A message may be logged a little ahead of the server's clock (a phone's clock runs fast).
@@ -75,7 +73,7 @@ def receipt(result: Received, logger: User | None) -> Receipt:
     ``PASSED_ON`` and no message: no customer, id, owner or deadline (a deadline is counted in the
     owner's time zone, so it would tell something of the owner too)."""
     message = result.message
-    if logger is None or visible_messages(logger).filter(pk=message.pk).exists():
+    if logger is None or InboundMessage.objects.visible_to(logger).filter(pk=message.pk).exists():
         return Receipt(message, result.created, result.note)
     return Receipt(None, result.created, PASSED_ON)
 
@@ -237,7 +235,7 @@ def sync_action(
 def match(message: InboundMessage, customer: Customer, user: User, now: dt.datetime) -> None:
     """Match a message to a customer the user may see: the customer's owner now owes the reply
     (the deadline, fixed on arrival, stays). A reply already made counts as a contact."""
-    if not visible_customers(user).filter(pk=customer.pk).exists():
+    if not Customer.objects.visible_to(user).filter(pk=customer.pk).exists():
         raise ValidationError("You cannot see that customer.")
     updated = InboundMessage.objects.filter(pk=message.pk).update(
         customer=customer, owner_id=customer.owner_id

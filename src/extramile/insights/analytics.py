@@ -46,7 +46,7 @@ from django.db.models import Value as V
 from django.db.models.functions import Coalesce, Least, TruncMonth
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import owner_filter, visible_customers, visible_owners
+from extramile.accounts.scoping import sees_everything
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book.models import (
     Customer,
@@ -58,7 +58,7 @@ from extramile.book.models import (
     Status,
 )
 from extramile.inbox.figures import ReplyFigures, judged_groups, summarise
-from extramile.inbox.queries import visible_messages
+from extramile.inbox.models import InboundMessage
 from extramile.rollups.store import read, read_scope, rollup
 
 MONTHS = 24  # referrals over time
@@ -136,16 +136,16 @@ BOOK = [Status.CUSTOMER, Status.FORMER]
 
 
 def book(user: User) -> QuerySet[Customer]:
-    return visible_customers(user).filter(status__in=BOOK)
+    return Customer.objects.visible_to(user).filter(status__in=BOOK)
 
 
 def by_owners(queryset: QuerySet[Any], user: User, field: str) -> QuerySet[Any]:
     """``queryset`` restricted to rows whose ``field`` (a customer's owner) is one of the owners
     ``user`` sees, as a short list of ids (a team is a dozen people): both engines then look the
     rows up by id instead of joining users and teams for every row."""
-    if owner_filter(user) is None:
+    if sees_everything(user):
         return queryset
-    owners = list(visible_owners(user).values_list("pk", flat=True))
+    owners = list(User.objects.visible_to(user).values_list("pk", flat=True))
     return queryset.filter(**{f"{field}_id__in": owners})
 
 
@@ -381,7 +381,9 @@ def response_times(
         *[When(received_at__lt=starts[i + 1], then=V(i)) for i in range(len(starts) - 1)],
         default=V(len(starts) - 1),
     )
-    messages = visible_messages(user).filter(received_at__gte=starts[0], received_at__lte=now)
+    messages = InboundMessage.objects.visible_to(user).filter(
+        received_at__gte=starts[0], received_at__lte=now
+    )
     messages = messages.order_by().annotate(month=month)
     grouped: dict[int, list[tuple[int | None, bool, bool, int]]] = defaultdict(list)
     for response, replied, late, index, count in judged_groups(messages, now, "month"):
@@ -397,7 +399,7 @@ class BookCounts:
 
 def kept_counts(user: User, now: dt.datetime, n: int) -> BookCounts:
     """The customer counts of ``user``'s book from the owners' kept rollups."""
-    owners = visible_owners(user).values_list("pk", flat=True)
+    owners = User.objects.visible_to(user).values_list("pk", flat=True)
     kept = read("insights.book", owners, now)
     rows = [tuple(row) for found in kept.data.values() for row in found]
     return BookCounts(counts_from_rows(rows, n), kept.as_of)
@@ -406,9 +408,11 @@ def kept_counts(user: User, now: dt.datetime, n: int) -> BookCounts:
 def scope_key(user: User) -> str:
     """The set of books ``user`` sees, as a short key ("all", or a digest of the owners' ids), so
     kept figures follow a change of team or role at once."""
-    if owner_filter(user) is None:
+    if sees_everything(user):
         return "all"
-    owners = ",".join(str(pk) for pk in sorted(visible_owners(user).values_list("pk", flat=True)))
+    owners = ",".join(
+        str(pk) for pk in sorted(User.objects.visible_to(user).values_list("pk", flat=True))
+    )
     return "owners:" + hashlib.sha256(owners.encode()).hexdigest()[:40]
 
 

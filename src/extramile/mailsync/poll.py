@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers
+from extramile.book.models import Customer
 from extramile.inbox import matching
 from extramile.inbox.models import Channel, InboundMessage, Source
 from extramile.inbox.services import AlreadyReplied, mark_replied, receive
@@ -338,7 +338,9 @@ def read_inbox(
         normalised = ""
     found = matching.candidates(normalised) if normalised else []
     visible = set(
-        visible_customers(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True)
+        Customer.objects.visible_to(user)
+        .filter(pk__in=[c.pk for c in found])
+        .values_list("pk", flat=True)
     )
     if not visible:
         remember(user, Folder.INBOX, key, about, Outcome.UNKNOWN, now)

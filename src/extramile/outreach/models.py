@@ -5,6 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from extramile.accounts.scoping import OwnedQuerySet
+
+
+class CallQuerySet(OwnedQuerySet["Call"]):
+    scope_owner = "action__owner"  # the call action's owner
+
 
 class CallOutcome(models.TextChoices):
     NO_ANSWER = "no_answer", "No answer"
@@ -46,6 +52,8 @@ class Call(models.Model):
     service_request_id = models.PositiveIntegerField(
         null=True, blank=True, help_text="The service request the call opened."
     )
+
+    objects = CallQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

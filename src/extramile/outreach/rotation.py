@@ -45,6 +45,7 @@ from extramile import business_hours
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec, planner
+from extramile.agenda.services import PENDING
 from extramile.book.models import Customer, Fact, PhoneNumber, Status, display_name
 from extramile.outreach.habits import CALL
 from extramile.service.models import OPEN_STATUSES, ServiceRequest
@@ -99,14 +100,44 @@ def cadence(company: Company) -> Case:
     )
 
 
+# Where a customer's call clock starts, first found first: the last real contact, else the day
+# they became a customer, else the day they were entered. The rotation (SQL, ``overdue_ratio``)
+# and the customer page (``call_due``) read this one list.
+CLOCK_STARTS = ("last_contact_at", "customer_since", "created_at")
+
+
 def overdue_ratio(company: Company, now: dt.datetime) -> Any:
-    """Days since the last real contact (else since the customer's start) over the cadence."""
-    days = Coalesce(
-        DaysSince(F("last_contact_at"), now),
-        DaysSince(F("customer_since"), now),
-        DaysSince(F("created_at"), now),
-    )
+    """Days since the clock's start (``CLOCK_STARTS``) over the cadence."""
+    days = Coalesce(*(DaysSince(F(field), now) for field in CLOCK_STARTS))
     return days * Value(1.0) / cadence(company)
+
+
+@dataclass(frozen=True)
+class CallDue:
+    cadence_days: int
+    due_on: dt.date
+    overdue: bool
+    planned_on: dt.date | None
+
+
+def call_due(customer: Customer, company: Company, now: dt.datetime) -> CallDue:
+    """When ``customer`` is next due a proactive call: the clock's start (``CLOCK_STARTS``, as a
+    day in the owner's zone) plus the tier's cadence; and the call already planned, if any."""
+    cadence_days = company.cadence_days(customer.tier)
+    zone = customer.owner.zone(company)
+    start: dt.date | dt.datetime = next(
+        value for field in CLOCK_STARTS if (value := getattr(customer, field)) is not None
+    )
+    if isinstance(start, dt.datetime):
+        start = start.astimezone(zone).date()
+    due_on = start + dt.timedelta(days=cadence_days)
+    planned = (
+        Action.objects.filter(customer=customer, kind=CALL.kind, status__in=PENDING)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+    return CallDue(cadence_days, due_on, due_on <= now.astimezone(zone).date(), planned)
 
 
 def callable_customers(day: dt.date, now: dt.datetime) -> QuerySet[Customer]:

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from extramile.accounts.scoping import OwnedQuerySet
+
 
 class Competitor(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -117,6 +119,8 @@ class Opportunity(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

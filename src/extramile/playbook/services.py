@@ -9,10 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 
 from extramile.accounts.models import User
-from extramile.accounts.scoping import scoped, visible_customers, visible_users
 from extramile.book.models import Customer
 from extramile.playbook.models import (
     CLOSED_STAGES,
@@ -28,17 +26,9 @@ from extramile.playbook.models import (
 # --- Scoping ----------------------------------------------------------------------------------
 
 
-def visible_opportunities(user: User) -> QuerySet[Opportunity]:
-    """A rep's own opportunities, a manager's team's, an admin's all (through accounts.scoping)."""
-    return scoped(Opportunity.objects.all(), user)
-
-
 def can_edit_competitor(user: User, competitor: Competitor) -> bool:
     """Everyone reads competitor notes; managers, admins and the note's author change them."""
-    return bool(
-        user.is_active
-        and (user.is_manager or user.is_admin_role or competitor.created_by_id == user.pk)
-    )
+    return bool(user.is_active and (user.sees_team or competitor.created_by_id == user.pk))
 
 
 # --- Competitors ------------------------------------------------------------------------------
@@ -117,7 +107,10 @@ def save_opportunity(
     """
     errors: dict[str, str] = {}
     if opportunity is None:
-        if customer is None or not visible_customers(user).filter(pk=customer.pk).exists():
+        if (
+            customer is None
+            or not Customer.objects.visible_to(user).filter(pk=customer.pk).exists()
+        ):
             raise ValidationError("Pick one of your customers first.")
         opportunity = Opportunity(customer=customer, owner_id=customer.owner_id, created_at=now)
     title = (data.get("title") or "").strip()
@@ -149,7 +142,7 @@ def save_opportunity(
     owner_id = opportunity.owner_id
     if data.get("owner"):
         owner_id = _int(data["owner"])
-        if not visible_users(user).filter(pk=owner_id).exists():
+        if not User.objects.visible_to(user).active().filter(pk=owner_id).exists():
             errors["owner"] = "Pick an owner from your team."
     if errors:
         raise ValidationError(errors)

@@ -22,6 +22,7 @@ from extramile.accounts.models import Company, User
 from extramile.agenda import habits, services
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.streaks import streak
+from extramile.culture.models import Story
 
 # How many of today's items the digest lists by name (the rest are counted).
 TOP = 10
@@ -57,7 +58,7 @@ def team_story(user: User, day: dt.date) -> Any:
     story = culture.story_of_the_week(day)
     if story is None:
         story = (
-            culture.visible_stories(user)
+            Story.objects.visible_to(user)
             .filter(visibility=Visibility.TEAM, date__lte=day)
             .select_related("author")
             .order_by("-date", "-id")

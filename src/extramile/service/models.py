@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from extramile.accounts.scoping import CustomerScopedQuerySet
 from extramile.service.habits import SERVICE
 
 
@@ -79,7 +80,9 @@ class ServiceTarget(models.Model):
             )
 
 
-class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
+class ServiceRequestQuerySet(CustomerScopedQuerySet["ServiceRequest"]):
+    """Requests are seen with their customer (``visible_to``, accounts.scoping)."""
+
     def pending(self) -> ServiceRequestQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from extramile.accounts.models import Company, Role, User
+from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import can_see_customer
 from extramile.agenda import actions
 from extramile.agenda.models import Action, ActionStatus
@@ -33,7 +33,6 @@ from extramile.service.models import (
     Priority,
     ServiceEvent,
     ServiceRequest,
-    ServiceRequestQuerySet,
     ServiceTarget,
     Status,
 )
@@ -251,11 +250,9 @@ def _require_open(request: ServiceRequest, doing: str) -> None:
 def assignable_users(customer: Customer) -> list[User]:
     """Who may take a request for ``customer``: active users who can see the customer (its
     owner, the owner's team managers, admins)."""
-    owner = customer.owner
-    rule = Q(pk=owner.pk) | Q(role=Role.ADMIN) | Q(is_superuser=True)
-    if owner.team_id is not None:
-        rule |= Q(role=Role.MANAGER, team_id=owner.team_id)
-    candidates = User.objects.filter(rule, is_active=True).order_by("first_name", "username")
+    candidates = (
+        User.objects.seeing_book_of(customer.owner).active().order_by("first_name", "username")
+    )
     return [user for user in candidates if can_see_customer(user, customer.pk)]
 
 
@@ -507,10 +504,3 @@ def reopen(
     _event(request, now, user, EventKind.REOPENED, reason)
     sync_action(request, now, hours)
     return request
-
-
-def visible_requests(user: User) -> ServiceRequestQuerySet:
-    """Requests whose customer ``user`` may see (the one scoping rule, through the customer)."""
-    from extramile.accounts.scoping import visible_customers
-
-    return ServiceRequest.objects.filter(customer__in=visible_customers(user))

@@ -36,7 +36,6 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers
 from extramile.book.models import (
     Contact,
     ContactChannel,
@@ -47,6 +46,7 @@ from extramile.book.models import (
     Sale,
     display_name,
 )
+from extramile.culture.models import Story
 from extramile.timeline.models import Note
 
 PAGE = 25
@@ -389,7 +389,7 @@ def _sales(ctx: Context, rank: int, cursor: Cursor | None) -> Iterator[Entry]:
 
 def _referrals(ctx: Context, rank: int, cursor: Cursor | None) -> Iterator[Entry]:
     customer = ctx.customer
-    book = visible_customers(ctx.viewer)
+    book = Customer.objects.visible_to(ctx.viewer)
     rows = Referral.objects.filter(
         (Q(referrer=customer, referred__in=book) | Q(referred=customer, referrer__in=book))
         & _after_day("date", rank, cursor, ctx.zone)
@@ -449,10 +449,9 @@ def _promises_met(ctx: Context, rank: int, cursor: Cursor | None) -> Iterator[En
 
 
 def _stories(ctx: Context, rank: int, cursor: Cursor | None) -> Iterator[Entry]:
-    from extramile.culture.models import Story, Visibility
-    from extramile.culture.services import visible_stories
+    from extramile.culture.models import Visibility
 
-    rows = visible_stories(ctx.viewer).filter(
+    rows = Story.objects.visible_to(ctx.viewer).filter(
         Q(customer=ctx.customer) & _after_day("date", rank, cursor, ctx.zone)
     )
     fields = ("date", "visibility", "situation", "what_done")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from extramile.accounts.scoping import OwnedQuerySet
 from extramile.book.models import Tier
 
 
@@ -102,6 +103,8 @@ class Invitation(models.Model):
     rank_in_book = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-suggested_on", "-id"]

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -20,23 +19,19 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import scoped, visible_customers, visible_users
 from extramile.articles import interests, review
 from extramile.articles.importing import import_file
 from extramile.articles.matching import Library, why
 from extramile.articles.models import Article, ArticleMailing, CustomerTopic
 from extramile.articles.planning import WINDOW_DAYS, plan_mailings
+from extramile.book.models import Customer
 from extramile.spreadsheet import safe_cell
 from extramile.web.htmx import is_htmx
 from extramile.web.today import current_user
 
 
 def can_edit(user: User) -> bool:
-    return user.is_manager or user.is_admin_role
-
-
-def visible_mailings(user: User) -> QuerySet[ArticleMailing]:
-    return scoped(ArticleMailing.objects.all(), user)
+    return user.sees_team
 
 
 def parse_day(text: str | None, default: dt.date) -> dt.date:
@@ -63,14 +58,14 @@ def week(request: HttpRequest) -> HttpResponse:
     today = user.local_date(now)
     start = parse_day(request.GET.get("from"), today)
     end = start + dt.timedelta(days=WINDOW_DAYS - 1)
-    owners = visible_users(user)
+    owners = User.objects.visible_to(user).active()
     owner = request.GET.get("owner", "")
     if owner.isdigit():
         owners = owners.filter(pk=int(owner))
     if start >= today:  # the week ahead is planned on the spot if the nightly plan has not run
         plan_mailings(start, end, now, owners, today=today)
     mailings = list(
-        visible_mailings(user)
+        ArticleMailing.objects.visible_to(user)
         .filter(owner__in=owners, planned_on__gte=start, planned_on__lte=end)
         .select_related("customer", "article", "owner")
         .order_by("planned_on", "owner__username", "customer__last_name", "id")
@@ -86,7 +81,9 @@ def week(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "groups": sorted(groups.items()),
-        "owners": visible_users(user) if visible_users(user).count() > 1 else None,
+        "owners": User.objects.visible_to(user).active()
+        if User.objects.visible_to(user).active().count() > 1
+        else None,
         "owner": owner,
         "previous": start - dt.timedelta(days=WINDOW_DAYS),
         "next": end + dt.timedelta(days=1),
@@ -109,7 +106,10 @@ def mailing_answer(request: HttpRequest, mailing: ArticleMailing, error: str = "
 
 def find_mailing(request: HttpRequest, pk: int) -> ArticleMailing:
     return get_object_or_404(
-        visible_mailings(current_user(request)).select_related("customer", "article"), pk=pk
+        ArticleMailing.objects.visible_to(current_user(request)).select_related(
+            "customer", "article"
+        ),
+        pk=pk,
     )
 
 
@@ -229,7 +229,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_topics(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_object_or_404(visible_customers(current_user(request)), pk=pk)
+    customer = get_object_or_404(Customer.objects.visible_to(current_user(request)), pk=pk)
     if request.method == "POST":
         chosen = interests.set_topics(customer, request.POST.get("topics", ""))
         messages.success(request, f"Topics saved: {', '.join(chosen) or 'none'}.")

@@ -15,8 +15,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from extramile import clock
-from extramile.accounts.models import Company
-from extramile.accounts.scoping import scoped, visible_actions, visible_users
+from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action
 from extramile.business_hours import for_user
 from extramile.outreach import outcomes
@@ -108,8 +107,8 @@ def calls_page(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     day = user.local_date(now)
     company = Company.get()
-    reps = list(visible_users(user).order_by("first_name", "username"))
-    todays = visible_actions(user).filter(kind=CALL.kind, due_on=day)
+    reps = list(User.objects.visible_to(user).active().order_by("first_name", "username"))
+    todays = Action.objects.visible_to(user).filter(kind=CALL.kind, due_on=day)
     made: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for owner_id, status in todays.values_list("owner_id", "status"):
         made[owner_id][status] += 1
@@ -128,7 +127,7 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         "working_day": for_user(user, company).is_working_day(day),
         "actions": todays.filter(owner=user).select_related("customer").order_by("status", "id"),
         "team": team,
-        "recent": scoped(Call.objects.all(), user, "action__owner")
+        "recent": Call.objects.visible_to(user)
         .select_related("customer", "user")
         .order_by("-at", "-id")[:RECENT],
     }

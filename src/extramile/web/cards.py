@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import scoped, visible_users
+from extramile.accounts.scoping import get_visible_or_404
 from extramile.cards import language as card_language
 from extramile.cards import messages as card_messages
 from extramile.cards import monthly, output, previews, services, thanks
@@ -38,10 +38,6 @@ from extramile.web.today import answer, current_user, owned_action
 
 MAX_RANGE = dt.timedelta(days=92)
 MONTHS = 6
-
-
-def visible_cards(user: User) -> QuerySet[Card]:
-    return scoped(Card.objects.all(), user)
 
 
 def this_week(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -67,7 +63,7 @@ def parse_range(params: QueryDict, day: dt.date) -> tuple[dt.date, dt.date, str]
 
 
 def batch_queryset(params: QueryDict, user: User, start: dt.date, end: dt.date) -> QuerySet[Card]:
-    cards = visible_cards(user).filter(mail_by__gte=start, mail_by__lte=end)
+    cards = Card.objects.visible_to(user).filter(mail_by__gte=start, mail_by__lte=end)
     owner = params.get("owner", "")
     if owner.isdigit():
         cards = cards.filter(owner_id=int(owner))
@@ -78,7 +74,7 @@ def per_rep_per_month(user: User, day: dt.date) -> dict[str, Any]:
     """Cards mailed per rep per month, for the last few months, for whoever the user may see."""
     first = (day.replace(day=1) - dt.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
     rows = (
-        visible_cards(user)
+        Card.objects.visible_to(user)
         .filter(status=CardStatus.MAILED, mailed_at__date__gte=first)
         .annotate(month=TruncMonth("mailed_at"))
         .values("owner__username", "owner__first_name", "owner__last_name", "month")
@@ -137,7 +133,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
             if mailing is not None and mailing.article is not None:
                 about[card.pk] = f"“{mailing.article.title}”"
     summary = services.tally(card for group in groups.values() for card in group)
-    owners = visible_users(user)
+    owners = User.objects.visible_to(user).active()
     query = {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -160,18 +156,19 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "next": (start + dt.timedelta(days=7), end + dt.timedelta(days=7)),
         "stats": per_rep_per_month(user, day),
         "monthly": monthly.summary(
-            day.year, day.month, list(visible_users(user).values_list("pk", flat=True))
+            day.year,
+            day.month,
+            list(User.objects.visible_to(user).active().values_list("pk", flat=True)),
         ),
         "country": Company.get().country,
     }
     return render(request, "cards/card_list.html", context)
 
 
-def visible_card(request: HttpRequest, pk: int) -> Card:
-    return get_object_or_404(
-        visible_cards(current_user(request)).select_related(
-            "customer", "household", "occasion", "owner"
-        ),
+def card_or_404(request: HttpRequest, pk: int) -> Card:
+    return get_visible_or_404(
+        Card.objects.select_related("customer", "household", "occasion", "owner"),
+        current_user(request),
         pk=pk,
     )
 
@@ -193,7 +190,7 @@ def editor_context(card: Card, message: str | None = None, **extra: Any) -> dict
 
 @login_required
 def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    card = visible_card(request, pk)
+    card = card_or_404(request, pk)
     if request.method != "POST":
         return render(request, "cards/card_detail.html", editor_context(card))
     now = clock.now()
@@ -235,7 +232,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def card_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The guard's verdict on the words being typed (htmx, live)."""
-    card = visible_card(request, pk)
+    card = card_or_404(request, pk)
     message = request.POST.get("message", "")[: services.MAX_MESSAGE + 1]
     return render(request, "cards/_verdict.html", {"verdict": services.check(card, message)})
 
@@ -335,7 +332,10 @@ def note_step(
     """Apply one step to the note behind a thank-you row on Today; answer with the row."""
     action = owned_action(request, pk)
     card = thanks.card_of(action)
-    if card is None or not visible_cards(current_user(request)).filter(pk=card.pk).exists():
+    if (
+        card is None
+        or not Card.objects.visible_to(current_user(request)).filter(pk=card.pk).exists()
+    ):
         return answer(request, action, error="This thank-you note no longer exists.")
     try:
         note = step(card, clock.now())

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +17,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from extramile import clock
-from extramile.accounts.models import Company
-from extramile.accounts.scoping import visible_customers, visible_users
+from extramile.accounts.models import Company, User
+from extramile.accounts.scoping import get_visible_or_404
 from extramile.agenda.models import Action
+from extramile.book import filters as customer_filters
 from extramile.book import services
 from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm, SaleForm
@@ -40,19 +41,21 @@ HISTORY = 50
 def customer_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     company = Company.get()
-    book = visible_customers(user)
+    book: QuerySet[Customer] = Customer.objects.visible_to(user)
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     owner = request.GET.get("owner", "")
     birthdays = request.GET.get("birthdays") == "month"
-    book = services.search_customers(book, query, company.country)
-    if status in Status.values:
-        book = book.filter(status=status)
-    owners = visible_users(user)
-    if owner.isdigit():
-        book = book.filter(owner_id=int(owner))
-    if birthdays:
-        book = book.filter(birth_month=user.local_date(clock.now()).month)
+    book = customer_filters.filtered(
+        book,
+        user,
+        company.country,
+        q=query,
+        status=status,
+        owner_id=owner if owner.isdigit() else None,
+        birth_month=user.local_date(clock.now()).month if birthdays else None,
+    )
+    owners = User.objects.visible_to(user).active()
     best_first = request.GET.get("sort") == "value"
     book = (
         book.select_related("owner", "household", "value_score")
@@ -79,15 +82,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "book/customer_list.html", "book/_customer_rows.html", context)
 
 
-def visible_customer(request: HttpRequest, pk: int) -> Customer:
-    return get_object_or_404(
-        visible_customers(current_user(request)).select_related("owner", "household"), pk=pk
+def customer_or_404(request: HttpRequest, pk: int) -> Customer:
+    """The customer ``pk`` if the signed-in user sees it; another team's customer is a 404."""
+    return get_visible_or_404(
+        Customer.objects.select_related("owner", "household"), current_user(request), pk=pk
     )
 
 
 def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     user = current_user(request)
-    book = visible_customers(user)
+    book = Customer.objects.visible_to(user)
     today = user.local_date(clock.now())
     family = relatives(customer, within=book)
     generations: dict[int, list[Any]] = {}
@@ -138,7 +142,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from extramile.web.timeline import timeline_context
 
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     context = {**customer_context(request, customer), **timeline_context(request, customer)}
     return render(request, "book/customer_detail.html", context)
 
@@ -146,11 +150,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = current_user(request)
-    customer = visible_customer(request, pk) if pk is not None else Customer(owner=user)
+    customer = customer_or_404(request, pk) if pk is not None else Customer(owner=user)
     form = CustomerForm(
         request.POST or None,
         instance=customer,
-        owners=visible_users(user),
+        owners=User.objects.visible_to(user).active(),
         company=Company.get(),
         initial={"owner": customer.owner_id or user.pk},
     )
@@ -181,7 +185,7 @@ def fragment_or_redirect(
 @login_required
 def occasions(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's own card choices: opt out of an occasion, or in to one not sent by default."""
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     with transaction.atomic():
         for occasion, _current in card_services.preferences_of(customer):
             field = f"occasion-{occasion.pk}"
@@ -198,7 +202,7 @@ def occasions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def add_fact(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = FactForm(request.POST)
     if form.is_valid():
         fact = form.save(commit=False)
@@ -211,7 +215,7 @@ def add_fact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def add_promise(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     form = PromiseForm(request.POST)
     if form.is_valid():
         promise = form.save(commit=False)
@@ -235,7 +239,7 @@ def promises_fragment(request: HttpRequest, customer: Customer, form: PromiseFor
 @require_POST
 @login_required
 def promise_met(request: HttpRequest, pk: int) -> HttpResponse:
-    book = visible_customers(current_user(request))
+    book = Customer.objects.visible_to(current_user(request))
     promise = get_object_or_404(Promise.objects.filter(customer__in=book), pk=pk)
     services.mark_promise_met(promise, clock.now())
     return promises_fragment(request, promise.customer, PromiseForm())
@@ -246,7 +250,7 @@ def promise_met(request: HttpRequest, pk: int) -> HttpResponse:
 def add_sale(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a sale from the customer page; the thank-you note is created with it. A double
     submit of the same form (same sale within a minute) records it once."""
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     user = current_user(request)
     now = clock.now()
     form = SaleForm(request.POST, today=user.local_date(now))
@@ -259,17 +263,18 @@ def add_sale(request: HttpRequest, pk: int) -> HttpResponse:
         return back
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            # Serialise sales of this customer, so two racing submits see each other.
-            list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
-            if form.duplicate(customer, now) is not None:
-                messages.warning(
-                    request, "That sale was recorded a moment ago; not recorded again."
-                )
-                return back
-            sale = services.record_sale(
-                customer, data["date"], data["description"], data["amount"], user, now=now
-            )
+        sale = services.record_sale(
+            customer,
+            data["date"],
+            data["description"],
+            data["amount"],
+            user,
+            now=now,
+            refuse_repeat=True,
+        )
+    except services.RepeatedSale as repeat:
+        messages.warning(request, repeat.message)
+        return back
     except ValidationError as error:
         messages.error(request, "The sale was not recorded: " + " ".join(error.messages))
         return back

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from extramile import clock
-from extramile.accounts.scoping import visible_customers
-from extramile.culture.services import visible_stories
+from extramile.book.models import Customer
+from extramile.culture.models import Story
 from extramile.exports import audit, csvfile, erasure, jsonfile, vcard
 from extramile.exports.models import AuditAction
-from extramile.web.customers import visible_customer
+from extramile.web.customers import customer_or_404
 from extramile.web.today import current_user
 
 FORMATS = {
@@ -33,7 +33,7 @@ def download(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
         raise Http404("Export as csv, vcard or json.")
     user = current_user(request)
     now = clock.now()
-    book = visible_customers(user)
+    book = Customer.objects.visible_to(user)
     if fmt == "csv":
         content = csvfile.lines(book)
     elif fmt == "vcard":
@@ -59,7 +59,7 @@ def download(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
 def customer_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one customer as a JSON file."""
     user = current_user(request)
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     now = clock.now()
     document = jsonfile.customer_document(user, customer, now)
     audit.record(
@@ -83,7 +83,7 @@ def customer_export(request: HttpRequest, pk: int) -> HttpResponse:
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     """The confirmation page (what will go; type the name) and the erasure itself."""
     user = current_user(request)
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     if not erasure.may_erase(user):
         raise PermissionDenied("Only a manager or an admin can erase a customer.")
     if request.method == "POST":
@@ -101,7 +101,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("customers")
     counts = erasure.preview(user, customer)
-    stories = visible_stories(user).filter(customer=customer).select_related("author")
+    stories = Story.objects.visible_to(user).filter(customer=customer).select_related("author")
     return render(
         request,
         "exports/erase.html",

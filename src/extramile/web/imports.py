@@ -28,8 +28,7 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_users
-from extramile.imports import columns, readers, services
+from extramile.imports import columns, readers, services, uploads
 from extramile.imports.models import Upload, UploadStatus
 from extramile.web.today import current_user
 
@@ -60,7 +59,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        owners = visible_users(user).order_by("username")
+        owners = User.objects.visible_to(user).active().order_by("username")
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = owners
@@ -132,9 +131,7 @@ def start(request: HttpRequest, user: User, owner: User, file: UploadedFile) -> 
     except services.NeedsMapping:
         return redirect("import-columns", pk=record.pk)
     except ValidationError as error:
-        record.status = UploadStatus.FAILED
-        record.result = {"error": " ".join(error.messages)}
-        record.save(update_fields=["status", "result"])
+        uploads.fail(record, error)
         messages.error(request, f"{record.filename}: {' '.join(error.messages)}")
         return redirect("import")
     return redirect("import-preview", pk=record.pk)
@@ -194,14 +191,10 @@ def column_step(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/columns.html", context, status=400 if message else 200)
 
 
-def source_of(record: Upload) -> services.Source:
-    return services.open_source(Path(record.path), record.columns, record.mapping_name)
-
-
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     record = find_upload(request, pk)
-    if record.status in (UploadStatus.DONE, UploadStatus.IMPORTING) and record.result:
+    if uploads.is_finished(record) and record.result:
         report = services.Report.from_json(record.result)
         return render(request, "imports/result.html", {"upload": record, "report": report})
     if record.status == UploadStatus.FAILED:
@@ -210,17 +203,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not Path(record.path).is_file():
         raise Http404("The uploaded file is gone; upload it again.")
     try:
-        source = source_of(record)
+        source = uploads.source_of(record)
     except services.NeedsMapping:
         return redirect("import-columns", pk=record.pk)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("import")
-    if record.preview is None:
-        report = services.run_import(source, record.owner, now=clock.now(), dry_run=True)
-        record.preview = report.as_json()
-        record.save(update_fields=["preview"])
-    report = services.Report.from_json(record.preview)
+    report = uploads.preview(record, source, clock.now())
     context = {
         "upload": record,
         "report": report,
@@ -236,44 +225,21 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     record = find_upload(request, pk)
     user = current_user(request)
     skip_invalid = request.POST.get("skip_invalid") == "on"
-    claimed = Upload.objects.filter(pk=record.pk, status=UploadStatus.UPLOADED).update(
-        status=UploadStatus.IMPORTING
-    )
-    if not claimed:
+    done = uploads.confirm(record, user, clock.now(), upload_dir(), skip_invalid)
+    if done.outcome is uploads.Outcome.ALREADY:
         messages.info(request, "This file has been imported already; nothing was done again.")
-        return redirect("import-preview", pk=record.pk)
-    try:
-        services.check_owner(user, record.owner)
-        if services.file_digest(Path(record.path)) != record.sha256:
-            raise ValidationError("The stored file changed since its preview; upload it again.")
-        source = source_of(record)
-        rejects = upload_dir() / f"{Path(record.path).stem}.rejects.csv"
-        report = services.run_import(
-            source,
-            record.owner,
-            now=clock.now(),
-            skip_invalid=skip_invalid,
-            rejects_path=rejects,
-        )
-    except (ValidationError, PermissionDenied, services.NeedsMapping, OSError) as error:
-        Upload.objects.filter(pk=record.pk).update(status=UploadStatus.UPLOADED)
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        return redirect("import-preview", pk=record.pk)
-    if not report.written:
-        Upload.objects.filter(pk=record.pk).update(
-            status=UploadStatus.UPLOADED, preview=report.as_json()
-        )
+    elif done.outcome is uploads.Outcome.REFUSED:
+        messages.error(request, done.error)
+    elif done.outcome is uploads.Outcome.NOTHING_WRITTEN:
+        assert done.report is not None
         messages.error(
             request,
-            f"{report.invalid:,} records have problems, so nothing was imported. Tick "
+            f"{done.report.invalid:,} records have problems, so nothing was imported. Tick "
             "“Import the others” to import the rest, or fix the file and upload it again.",
         )
-        return redirect("import-preview", pk=record.pk)
-    Upload.objects.filter(pk=record.pk).update(
-        status=UploadStatus.DONE, result=report.as_json(), finished_at=clock.now()
-    )
-    Path(record.path).unlink(missing_ok=True)  # imported: the copy of the file is not kept
-    messages.success(request, f"Imported {record.filename}: {report.summary()}")
+    else:
+        assert done.report is not None
+        messages.success(request, f"Imported {record.filename}: {done.report.summary()}")
     return redirect("import-preview", pk=record.pk)
 
 
@@ -291,9 +257,7 @@ def rejects_file(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
     record = find_upload(request, pk)
-    if record.status == UploadStatus.UPLOADED:
-        Path(record.path).unlink(missing_ok=True)
-        record.delete()
+    if uploads.discard(record):
         messages.info(request, f"{record.filename} was not imported and is deleted.")
     return redirect("import")
 

@@ -19,14 +19,15 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers, visible_users
+from extramile.accounts.scoping import get_visible_or_404
 from extramile.agenda.models import Action
+from extramile.book.models import Customer
 from extramile.book.services import search_customers
 from extramile.inbox import services
 from extramile.inbox.figures import ReplyFigures, figures_by_owner, reply_figures
 from extramile.inbox.forms import NewCustomerForm, QuickLogForm
 from extramile.inbox.models import InboundMessage, Source
-from extramile.inbox.queries import answered, owed, unmatched, visible_messages
+from extramile.inbox.queries import answered, owed, unmatched
 from extramile.web.htmx import is_htmx
 from extramile.web.today import answer, current_user
 
@@ -35,16 +36,19 @@ RECENT = dt.timedelta(days=14)  # answered messages listed
 LIMIT = 100
 
 
-def visible_message(request: HttpRequest, pk: int) -> InboundMessage:
-    return get_object_or_404(
-        visible_messages(current_user(request)).select_related("customer", "owner"), pk=pk
+def message_or_404(request: HttpRequest, pk: int) -> InboundMessage:
+    return get_visible_or_404(
+        InboundMessage.objects.select_related("customer", "owner"), current_user(request), pk=pk
     )
 
 
 def team_figures(user: User, messages: Any, now: dt.datetime) -> list[tuple[str, ReplyFigures]]:
     """Per rep the user may see (managers, admins), in one query."""
     by_owner = figures_by_owner(messages, now)
-    names = {u.pk: str(u) for u in visible_users(user).filter(pk__in=[k for k in by_owner if k])}
+    names = {
+        u.pk: str(u)
+        for u in User.objects.visible_to(user).active().filter(pk__in=[k for k in by_owner if k])
+    }
     rows = [(names[pk], figures) for pk, figures in by_owner.items() if pk in names]
     if None in by_owner:
         rows.append(("Unassigned", by_owner[None]))
@@ -55,9 +59,9 @@ def team_figures(user: User, messages: Any, now: dt.datetime) -> list[tuple[str,
 def inbox_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     now = clock.now()
-    mine = visible_messages(user)
+    mine = InboundMessage.objects.visible_to(user)
     period = mine.filter(received_at__gte=now - PERIOD)
-    sees_others = user.is_manager or user.is_admin_role
+    sees_others = user.sees_team
     context: dict[str, Any] = {
         "now": now,
         "owed": list(owed(mine)[:LIMIT]),
@@ -71,9 +75,9 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     }
     matching = request.GET.get("match", "")
     if matching.isdigit():
-        message = visible_message(request, int(matching))
+        message = message_or_404(request, int(matching))
         query = request.GET.get("q", "").strip() or message.from_name or message.from_address
-        found = search_customers(visible_customers(user), query, Company.get().country)
+        found = search_customers(Customer.objects.visible_to(user), query, Company.get().country)
         context.update(
             matching=message,
             query=query,
@@ -155,7 +159,7 @@ def logged_note(result: services.Received, user: User) -> str:
 @login_required
 def replied(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    message = visible_message(request, pk)
+    message = message_or_404(request, pk)
     error = note = ""
     try:
         message = services.mark_replied(message, user, clock.now())
@@ -180,12 +184,12 @@ def replied(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def match_message(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    message = visible_message(request, pk)
+    message = message_or_404(request, pk)
     customer_id = request.POST.get("customer", "")
     if not customer_id.isdigit():
         messages.error(request, "Choose a customer to match the message to.")
         return redirect(f"{reverse('inbox')}?match={pk}")
-    customer = get_object_or_404(visible_customers(user), pk=int(customer_id))
+    customer = get_object_or_404(Customer.objects.visible_to(user), pk=int(customer_id))
     try:
         services.match(message, customer, user, clock.now())
     except ValidationError as problem:
@@ -201,7 +205,7 @@ def match_message(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def create_customer(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    message = visible_message(request, pk)
+    message = message_or_404(request, pk)
     form = NewCustomerForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Check the new customer's name.")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
 
 from extramile import clock
-from extramile.accounts.scoping import visible_customers
+from extramile.book.models import Customer
 from extramile.insights import analytics, tree
 from extramile.insights.charts import figure_charts
 from extramile.web.today import current_user
@@ -31,7 +31,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_tree(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = visible_customers(current_user(request))
+    visible = Customer.objects.visible_to(current_user(request))
     customer = get_object_or_404(visible, pk=pk)
     found = tree.referral_tree(customer, visible)
     return render(request, "insights/referral_tree.html", {"customer": customer, "tree": found})

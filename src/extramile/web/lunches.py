@@ -9,15 +9,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from extramile import clock
-from extramile.accounts.models import User
-from extramile.accounts.scoping import scoped, visible_customers
+from extramile.book.models import Customer
 from extramile.value import lunches
 from extramile.value.models import OPEN_INVITATIONS, Invitation
 from extramile.web.htmx import is_htmx
@@ -27,21 +25,17 @@ BEST = 25
 HISTORY = 30
 
 
-def visible_invitations(user: User) -> QuerySet[Invitation]:
-    return scoped(Invitation.objects.select_related("customer", "owner"), user)
-
-
 @login_required
 def lunch_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     day = user.local_date(clock.now())
-    invitations = visible_invitations(user)
+    invitations = Invitation.objects.visible_to(user).select_related("customer", "owner")
     held_back = {
         invitation.pk: item
         for invitation, item in lunches.items(day, invitations.filter(status__in=OPEN_INVITATIONS))
     }
     best = (
-        visible_customers(user)
+        Customer.objects.visible_to(user)
         .filter(value_score__isnull=False, status="customer")
         .select_related("value_score", "owner")
         .order_by("-value_score__score", "pk")[:BEST]
@@ -59,7 +53,7 @@ def lunch_list(request: HttpRequest) -> HttpResponse:
         ],
         "best": best,
         "value_question": lunches.VALUE_QUESTION,
-        "show_owner": user.role != "rep" or user.is_superuser,
+        "show_owner": user.sees_team,
     }
     return render(request, "value/lunches.html", context)
 
@@ -68,7 +62,10 @@ def step(
     request: HttpRequest, pk: int, how: Callable[[Invitation], Invitation], note: str
 ) -> HttpResponse:
     """Run one change; answer Today's row (htmx) or go back to the page with a message."""
-    invitation = get_object_or_404(visible_invitations(current_user(request)), pk=pk)
+    invitation = get_object_or_404(
+        Invitation.objects.visible_to(current_user(request)).select_related("customer", "owner"),
+        pk=pk,
+    )
     error = ""
     try:
         invitation = how(invitation)

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_customers, visible_users
+from extramile.accounts.scoping import get_visible_or_404
+from extramile.book.models import Customer
 from extramile.playbook import rates, services
 from extramile.playbook.models import (
     CLOSED_STAGES,
@@ -44,7 +45,7 @@ def _errors(problem: ValidationError) -> dict[str, str]:
 
 def _owner_choice(request: HttpRequest, user: User) -> tuple[User | None, list[User]]:
     """The owner picked in a filter (only among visible users) and the choices to offer."""
-    choices = list(visible_users(user)) if (user.is_manager or user.is_admin_role) else []
+    choices = list(User.objects.visible_to(user).active()) if user.sees_team else []
     raw = request.GET.get("owner", "")
     picked = next((u for u in choices if str(u.pk) == raw), None)
     return picked, choices
@@ -63,7 +64,7 @@ def playbook_page(request: HttpRequest) -> HttpResponse:
         period = "365"
     since = None if period == "all" else today - dt.timedelta(days=int(period))
     owner, owners = _owner_choice(request, user)
-    scope = services.visible_opportunities(user)
+    scope = Opportunity.objects.visible_to(user)
     if owner is not None:
         scope = scope.filter(owner=owner)
     chosen = rates.closed(scope, since=since, until=today)
@@ -111,7 +112,7 @@ def competitor_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
             return redirect("playbook-competitor", pk=competitor.pk)
-    against = services.visible_opportunities(user).filter(competitor=competitor)
+    against = Opportunity.objects.visible_to(user).filter(competitor=competitor)
     context = {
         "competitor": competitor,
         "can_edit": can_edit,
@@ -130,18 +131,16 @@ def competitor_page(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Opportunities ----------------------------------------------------------------------------
 
 
-def _visible_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+def _opportunity_or_404(request: HttpRequest, pk: int) -> Opportunity:
     """Another team's opportunity is a 404: its existence is not revealed."""
-    query = services.visible_opportunities(current_user(request)).select_related(
-        "customer", "owner", "competitor"
-    )
-    return get_object_or_404(query, pk=pk)
+    query = Opportunity.objects.select_related("customer", "owner", "competitor")
+    return get_visible_or_404(query, current_user(request), pk=pk)
 
 
 @login_required
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    found: QuerySet[Opportunity] = services.visible_opportunities(user)
+    found: QuerySet[Opportunity] = Opportunity.objects.visible_to(user)
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
         found = found.filter(stage=stage)
@@ -178,12 +177,12 @@ def _form_data(request: HttpRequest) -> dict[str, str]:
 
 
 def _form_context(user: User, opportunity: Opportunity | None, **extra: Any) -> dict[str, Any]:
-    can_pick_owner = user.is_manager or user.is_admin_role
+    can_pick_owner = user.sees_team
     return {
         "opportunity": opportunity,
         "open_stages": [(s.value, s.label) for s in OPEN_STAGES],
         "competitors": Competitor.objects.all(),
-        "owners": list(visible_users(user)) if can_pick_owner else [],
+        "owners": list(User.objects.visible_to(user).active()) if can_pick_owner else [],
         **extra,
     }
 
@@ -198,12 +197,12 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
         matches = []
         if q:
             matches = list(
-                visible_customers(user)
+                Customer.objects.visible_to(user)
                 .filter(Q(last_name__icontains=q) | Q(first_name__icontains=q))
                 .order_by("last_name", "first_name")[:20]
             )
         return render(request, "playbook/pick_customer.html", {"q": q, "matches": matches})
-    customer = get_object_or_404(visible_customers(user), pk=int(raw))
+    customer = get_object_or_404(Customer.objects.visible_to(user), pk=int(raw))
     errors: dict[str, str] = {}
     data: dict[str, str] = {"owner": str(customer.owner_id)}
     if request.method == "POST":
@@ -222,7 +221,7 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    opportunity = _visible_opportunity(request, pk)
+    opportunity = _opportunity_or_404(request, pk)
     errors: dict[str, str] = {}
     data = {
         "title": opportunity.title,
@@ -254,7 +253,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def opportunity_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    opportunity = _visible_opportunity(request, pk)
+    opportunity = _opportunity_or_404(request, pk)
     context = {
         "opportunity": opportunity,
         "checklist": [
@@ -272,7 +271,7 @@ def opportunity_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    opportunity = _visible_opportunity(request, pk)
+    opportunity = _opportunity_or_404(request, pk)
     try:
         day = services.parse_date(request.POST.get("closed_on"), "close date")
         services.close(opportunity, request.POST.get("outcome", ""), user, clock.now(), day)
@@ -289,7 +288,7 @@ def opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    opportunity = _visible_opportunity(request, pk)
+    opportunity = _opportunity_or_404(request, pk)
     try:
         services.reopen(opportunity, clock.now(), request.POST.get("stage") or Stage.NEGOTIATION)
     except ValidationError as problem:
@@ -304,7 +303,7 @@ def opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     """One checklist entry: used yes / no / not yet, and its note. The row for htmx."""
     user = current_user(request)
-    opportunity = _visible_opportunity(request, pk)
+    opportunity = _opportunity_or_404(request, pk)
     if move not in Move.values:
         raise Http404("No such move.")
     error = ""

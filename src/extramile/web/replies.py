@@ -18,7 +18,7 @@ from extramile.replies import render as fields
 from extramile.replies import services
 from extramile.replies.models import Reply, ReplyChannel, ReplyTemplate
 from extramile.web.htmx import is_htmx
-from extramile.web.inbox import back, visible_message
+from extramile.web.inbox import back, message_or_404
 from extramile.web.today import answer, current_user
 
 
@@ -37,7 +37,7 @@ def sent_note(reply: Reply) -> str:
 @login_required
 def answer_message(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    message = visible_message(request, pk)
+    message = message_or_404(request, pk)
     error = note = ""
     try:
         reply = services.send_reply(
@@ -74,7 +74,7 @@ def answer_message(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def draft(request: HttpRequest, pk: int) -> HttpResponse:
     """A template filled in for this message and rep (the form's text box, for htmx)."""
-    message = visible_message(request, pk)
+    message = message_or_404(request, pk)
     chosen = request.GET.get("template", "")
     subject = text = ""
     if chosen.isdigit():

@@ -9,18 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers, visible_users
+from extramile.accounts.scoping import get_visible_or_404
 from extramile.book.models import Customer
 from extramile.book.services import search_customers
 from extramile.business_hours import BusinessHours, for_user
+from extramile.service import filters as service_filters
 from extramile.service import services
 from extramile.service.forms import NewRequestForm, TargetForm
 from extramile.service.models import (
@@ -43,34 +44,23 @@ STATUS_FILTERS = [("", "Open (all)"), *Status.choices, ("all", "All")]
 def queue(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     now = clock.now()
-    visible = services.visible_requests(user)
+    visible = ServiceRequest.objects.visible_to(user)
     params = request.GET
     status = params.get("status", "")
     priority = params.get("priority", "")
     assignee = params.get("assignee", "")
     went_wrong = params.get("went_wrong") == "1"
     query = params.get("q", "").strip()[:100]
-    found = visible
-    if status in Status.values:
-        found = found.filter(status=status)
-    elif status != "all":
-        found = found.filter(status__in=OPEN_STATUSES)
-    if priority in Priority.values:
-        found = found.filter(priority=priority)
-    if assignee.isdigit():
-        found = found.filter(assignee_id=int(assignee))
-    if went_wrong:
-        found = found.filter(went_wrong=True)
-    if query:
-        words = Q()
-        for word in query.split()[:5]:
-            words &= (
-                Q(subject__icontains=word)
-                | Q(customer__first_name__icontains=word)
-                | Q(customer__last_name__icontains=word)
-                | Q(customer__company_name__icontains=word)
-            )
-        found = found.filter(words)
+    found = service_filters.filtered(
+        visible,
+        # No status (or an unknown one) shows the open requests; "all" shows every one.
+        status=status if status in Status.values else None,
+        open=True if status not in Status.values and status != "all" else None,
+        priority=priority,
+        assignee_id=assignee if assignee.isdigit() else None,
+        went_wrong=True if went_wrong else None,
+        q=query,
+    )
     found = (
         found.select_related("customer", "assignee")
         .annotate(
@@ -91,7 +81,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         if hours is None:
             hours = calendars[item.assignee_id] = for_user(item.assignee, company)
         rows.append((item, services.clock_view(item, now, hours)))
-    assignees = visible_users(user)
+    assignees = User.objects.visible_to(user).active()
     kept = params.copy()
     kept.pop("page", None)
     context = {
@@ -120,7 +110,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     """The form, prefilled from ``?customer=<id>&subject=…&details=…&priority=…&went_wrong=1``
     (a call outcome sends reps here). Without a customer it first finds one."""
     user = current_user(request)
-    book = visible_customers(user)
+    book = Customer.objects.visible_to(user)
     source = request.POST if request.method == "POST" else request.GET
     customer_id = str(source.get("customer", ""))
     customer = (
@@ -179,11 +169,10 @@ def new_request(request: HttpRequest) -> HttpResponse:
     return render(request, "service/new.html", context, status=status)
 
 
-def visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
-    return get_object_or_404(
-        services.visible_requests(current_user(request)).select_related(
-            "customer__owner", "assignee", "opened_by"
-        ),
+def request_or_404(request: HttpRequest, pk: int) -> ServiceRequest:
+    return get_visible_or_404(
+        ServiceRequest.objects.select_related("customer__owner", "assignee", "opened_by"),
+        current_user(request),
         pk=pk,
     )
 
@@ -241,13 +230,13 @@ def change(request: HttpRequest, item: ServiceRequest, user: User) -> str:
 
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = visible_request(request, pk)
+    item = request_or_404(request, pk)
     if request.method != "POST":
         return render(request, "service/detail.html", detail_context(item))
     try:
         note = change(request, item, current_user(request))
     except ValidationError as error:
-        item = visible_request(request, pk)
+        item = request_or_404(request, pk)
         context = detail_context(
             item,
             error=" ".join(error.messages),
@@ -263,7 +252,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def responded(request: HttpRequest, pk: int) -> HttpResponse:
     """“Responded” on Today's row: the first response, recorded in place."""
-    item = visible_request(request, pk)
+    item = request_or_404(request, pk)
     try:
         services.respond(item, current_user(request), clock.now())
     except ValidationError as error:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_customers
 from extramile.book.models import Customer
 from extramile.book.services import search_customers
 from extramile.culture import checkins, services
@@ -36,7 +35,7 @@ def _kudos_prefetch() -> Prefetch[Any]:
 
 
 def _stories(user: User) -> QuerySet[Story]:
-    return services.with_kudos_count(services.visible_stories(user)).select_related(
+    return services.with_kudos_count(Story.objects.visible_to(user)).select_related(
         "author", "customer", "coworker"
     )
 
@@ -44,7 +43,7 @@ def _stories(user: User) -> QuerySet[Story]:
 def _seen_customers(user: User, stories: list[Story]) -> set[int]:
     """Stories are company-wide, customers are not: link (and name) only those the viewer sees."""
     ids = {s.customer_id for s in stories if s.customer_id is not None}
-    return set(visible_customers(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(Customer.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _int(value: str | None) -> int | None:
@@ -69,7 +68,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         stories = stories.filter(author_id=filters["author"])
     if filters["customer"]:
         stories = stories.filter(
-            customer__in=visible_customers(user).filter(pk=filters["customer"])
+            customer__in=Customer.objects.visible_to(user).filter(pk=filters["customer"])
         )
     if filters["kudos"]:
         stories = stories.filter(Exists(Kudos.objects.filter(story=OuterRef("pk"))))
@@ -78,7 +77,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     elif filters["period"] == "month":
         stories = stories.filter(date__gte=day.replace(day=1), date__lte=day)
     page = list(stories.prefetch_related(_kudos_prefetch()).order_by("-date", "-id")[: PAGE + 1])
-    authors = User.objects.filter(stories__in=services.visible_stories(user)).distinct()
+    authors = User.objects.filter(stories__in=Story.objects.visible_to(user)).distinct()
     context = {
         "stories": page[:PAGE],
         "more": len(page) > PAGE,
@@ -92,7 +91,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     return render(request, "culture/feed.html", context)
 
 
-def _visible_story(request: HttpRequest, pk: int) -> Story:
+def _story_or_404(request: HttpRequest, pk: int) -> Story:
     """Another user's private story is a 404, as if it did not exist."""
     user = current_user(request)
     return get_object_or_404(_stories(user).prefetch_related(_kudos_prefetch()), pk=pk)
@@ -101,7 +100,7 @@ def _visible_story(request: HttpRequest, pk: int) -> Story:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    story = _visible_story(request, pk)
+    story = _story_or_404(request, pk)
     context = {
         "story": story,
         "seen_customers": _seen_customers(user, [story]),
@@ -113,7 +112,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_customer(user: User, raw: object) -> Customer | None:
     pk = _int(str(raw)) if raw else None
-    return visible_customers(user).filter(pk=pk).first() if pk else None
+    return Customer.objects.visible_to(user).filter(pk=pk).first() if pk else None
 
 
 @login_required
@@ -173,7 +172,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     find = request.GET.get("find", "").strip()[:100]
     matches: list[Customer] = []
     if find:
-        found = search_customers(visible_customers(user), find, Company.get().country)
+        found = search_customers(Customer.objects.visible_to(user), find, Company.get().country)
         matches = list(found.order_by("last_name", "first_name")[:FINDER])
     context = {
         "form": form,
@@ -197,14 +196,14 @@ def from_request(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 def kudos(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    story = _visible_story(request, pk)
+    story = _story_or_404(request, pk)
     error = ""
     try:
         services.give_kudos(story, user, clock.now(), request.POST.get("message", ""))
     except ValidationError as problem:
         error = " ".join(problem.messages)
     if is_htmx(request):
-        story = _visible_story(request, pk)
+        story = _story_or_404(request, pk)
         return render(request, "culture/_kudos.html", {"story": story, "error": error})
     if error:
         messages.error(request, error)
@@ -217,7 +216,7 @@ def kudos(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def feature(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    story = _visible_story(request, pk)
+    story = _story_or_404(request, pk)
     try:
         services.choose_story_of_the_week(story, user, clock.now())
     except ValidationError as problem:

@@ -11,7 +11,6 @@ from django.urls import URLPattern, path
 
 from extramile import clock
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import visible_users
 from extramile.spreadsheet import safe_cell
 from extramile.team import figures
 from extramile.web.today import current_user
@@ -20,8 +19,8 @@ from extramile.web.today import current_user
 def team_members(user: User) -> list[User]:
     """Whom the dashboard covers: a manager's team, everyone for an admin, a rep's own team
     (a rep sees the team's figures; the team is who they work with)."""
-    if user.is_manager or user.is_admin_role:
-        people = visible_users(user)
+    if user.sees_team:
+        people = User.objects.visible_to(user).active()
     elif user.team_id is not None:
         people = User.objects.filter(is_active=True, team_id=user.team_id)
     else:

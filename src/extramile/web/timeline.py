@@ -9,24 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from extramile import clock
-from extramile.accounts.scoping import visible_customers
 from extramile.book.models import Customer
 from extramile.offline.middleware import mark_problem
 from extramile.timeline import timeline
 from extramile.timeline.services import add_note
+from extramile.web.customers import customer_or_404
 from extramile.web.htmx import is_htmx
 from extramile.web.today import current_user
-
-
-def visible_customer(request: HttpRequest, pk: int) -> Customer:
-    return get_object_or_404(
-        visible_customers(current_user(request)).select_related("owner", "household"), pk=pk
-    )
 
 
 def timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
@@ -49,7 +43,7 @@ def timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
 @login_required
 def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The next page: entries to append (htmx), or a page of its own."""
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     context = timeline_context(request, customer)
     if is_htmx(request):
         return render(request, "timeline/_entries.html", context)
@@ -61,7 +55,7 @@ def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 def add_customer_note(request: HttpRequest, pk: int) -> HttpResponse:
     """A quick note. From Today (``row=today``) htmx gets a one-line answer in place; from the
     customer page the refreshed timeline; a plain post goes back where it came from."""
-    customer = visible_customer(request, pk)
+    customer = customer_or_404(request, pk)
     user = current_user(request)
     error = ""
     try:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from extramile import clock
 from extramile.accounts.models import User
-from extramile.accounts.scoping import visible_actions
 from extramile.agenda import habits, services
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book.forms import SnoozeForm
@@ -95,7 +94,7 @@ def answer(request: HttpRequest, action: Action, error: str = "", note: str = ""
 
 def owned_action(request: HttpRequest, pk: int) -> Action:
     return get_object_or_404(
-        visible_actions(current_user(request)).select_related("customer", "owner"), pk=pk
+        Action.objects.visible_to(current_user(request)).select_related("customer", "owner"), pk=pk
     )
 
 

@@ -9,7 +9,7 @@ from django import template
 from extramile.accounts.models import User
 from extramile.book.models import Customer
 from extramile.culture.models import Story
-from extramile.culture.services import visible_stories, with_kudos_count
+from extramile.culture.services import with_kudos_count
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def customer_stories(context: dict[str, Any], customer: Customer) -> dict[str, A
     stories: list[Story] = []
     total = 0
     if isinstance(user, User):
-        visible = with_kudos_count(visible_stories(user).filter(customer=customer))
+        visible = with_kudos_count(Story.objects.visible_to(user).filter(customer=customer))
         stories = list(visible.select_related("author").order_by("-date", "-id")[:CUSTOMER_STORIES])
         total = len(stories) if len(stories) < CUSTOMER_STORIES else visible.count()
     return {"customer": customer, "stories": stories, "total": total}

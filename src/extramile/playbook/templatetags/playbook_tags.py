@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from extramile.accounts.models import User
 from extramile.book.models import Customer
 from extramile.playbook.models import Opportunity
-from extramile.playbook.services import visible_opportunities
 
 register = template.Library()
 
 
 @register.simple_tag
 def customer_opportunities(customer: Customer, user: User) -> QuerySet[Opportunity]:
-    return visible_opportunities(user).filter(customer=customer).order_by("-created_at")[:20]
+    return (
+        Opportunity.objects.visible_to(user).filter(customer=customer).order_by("-created_at")[:20]
+    )

@@ -49,11 +49,9 @@ def reply_form(
 @register.simple_tag(takes_context=True)
 def owed_replies(context: Context, customer: Any) -> list[InboundMessage]:
     """The customer's messages still owed a reply, as the viewer may see them (customer page)."""
-    from extramile.inbox.queries import visible_messages
-
     user = context["request"].user
     return list(
-        visible_messages(user)
+        InboundMessage.objects.visible_to(user)
         .filter(customer=customer, replied_at__isnull=True)
         .select_related("customer", "owner")
         .order_by("reply_due_at")[:10]

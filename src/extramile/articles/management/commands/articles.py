@@ -11,7 +11,6 @@ from django.utils import timezone
 from extramile import clock
 from extramile.accounts.arguments import find_user, parse_date
 from extramile.accounts.models import User
-from extramile.accounts.scoping import scoped, visible_users
 from extramile.articles.delivery import send_due, sync_letters, sync_outbox
 from extramile.articles.importing import import_file
 from extramile.articles.models import ArticleMailing
@@ -66,8 +65,8 @@ class Command(BaseCommand):
         owners = User.objects.filter(is_active=True)
         if username:
             user = find_user(username)
-            owners = visible_users(user)
-            mailings = scoped(mailings, user)
+            owners = User.objects.visible_to(user).active()
+            mailings = mailings.visible_to(user)
         plan_mailings(day, day, now, owners, today=timezone.localdate(now))
         rows = mailings.select_related("customer", "article").order_by(
             "owner__username", "customer__last_name", "id"

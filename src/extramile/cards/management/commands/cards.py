@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from extramile import clock
 from extramile.accounts.arguments import find_user, parse_date
 from extramile.accounts.models import Company, User
-from extramile.accounts.scoping import scoped
 from extramile.cards import output, services
 from extramile.cards.models import Card
 from extramile.cards.planning import plan_cards
@@ -65,7 +64,7 @@ class Command(BaseCommand):
         if options["user"]:
             user = find_user(options["user"])
             owners = owners.filter(pk=user.pk)
-            cards = scoped(cards, user)
+            cards = cards.visible_to(user)
         plan = plan_cards(start, end, now, owners)
         company = Company.get()
         batch = output.build(cards, company, include_notes=options["thank_you_notes"])

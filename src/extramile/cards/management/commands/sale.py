@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
 from extramile.accounts.arguments import find_user
-from extramile.accounts.scoping import visible_customers
 from extramile.book import services
 from extramile.book.forms import SaleForm
 from extramile.book.models import Customer
@@ -67,7 +66,7 @@ class Command(BaseCommand):
                 f"--customer: {text!r} is not a customer id (a number).", returncode=2
             )
         book = (
-            visible_customers(find_user(username)) if username else Customer.objects.all()
+            Customer.objects.visible_to(find_user(username)) if username else Customer.objects.all()
         ).select_related("owner", "household")
         customer = book.filter(pk=int(text)).first()
         if customer is None:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extramile import clock
 from extramile.accounts.arguments import find_user
-from extramile.accounts.scoping import visible_customers
+from extramile.book.models import Customer
 from extramile.exports import audit, csvfile, jsonfile, vcard
 from extramile.exports.models import AuditAction
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"{user.username} is not an active user.", returncode=2)
         now = clock.now()
-        book = visible_customers(user)
+        book = Customer.objects.visible_to(user)
         if options["customer"] is not None:
             text = options["customer"].strip()
             customer = book.filter(pk=int(text)).first() if text.isdigit() else None

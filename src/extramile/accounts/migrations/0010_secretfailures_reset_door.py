@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_secret_failures'),
+        ('accounts', '0009_user_visible_to'),
     ]
 
     operations = [
