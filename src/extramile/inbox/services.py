@@ -328,8 +328,8 @@ def _outcome(message: InboundMessage) -> str:
 @completer(REPLY.kind)
 def reply_done(action: Action, now: dt.datetime, outcome: str) -> None:
     """Done on Today marks the message replied (once: an undone and redone action is no news)."""
-    pk = action.key.removeprefix("reply:")
-    message = InboundMessage.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    pk = REPLY.key.id(action.key)
+    message = InboundMessage.objects.filter(pk=pk).first() if pk is not None else None
     if message is not None and message.replied_at is None:
         mark_replied(message, action.owner, now)
 

@@ -32,7 +32,7 @@ SUMMARIES = {
 }
 
 
-@demo("tiers and contacts", order=1)
+@demo("customers with tiers and contacts", order=1)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Set tiers and last contacts on the demo's customers; return how many were touched."""
     company = Company.get()

@@ -77,7 +77,7 @@ MOVE_USE = {
 BASE_WIN = 0.25
 
 
-@demo("playbook", order=7)
+@demo("opportunities", order=7)
 def populate(now: dt.datetime, rng: random.Random, count: int = 60) -> int:
     customer_ids = list(
         Customer.objects.filter(owner__is_active=True)

@@ -25,7 +25,7 @@ ANSWERS = [
 
 
 @transaction.atomic
-@demo("value scores and lunches", order=4)
+@demo("lunch invitations", order=4)
 def populate(now: dt.datetime, rng: random.Random) -> int:
     """Score the book and create a handful of invitations; returns how many invitations."""
     company = Company.get()

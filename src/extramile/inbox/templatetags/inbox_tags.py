@@ -12,6 +12,7 @@ from extramile import clock as wall
 from extramile.accounts.models import Company
 from extramile.book.contact import try_normalise_phone
 from extramile.inbox.clock import Clock, HoursCache, clock
+from extramile.inbox.habits import attach_messages
 from extramile.inbox.models import Channel, InboundMessage
 
 register = template.Library()
@@ -28,11 +29,12 @@ def _hours(context: Context) -> HoursCache:
 
 @register.simple_tag
 def reply_message(action: Any) -> InboundMessage | None:
-    """The message behind a "Reply owed" action (key ``reply:<id>``)."""
-    pk = str(action.key).removeprefix("reply:")
-    if not pk.isdigit():
-        return None
-    return InboundMessage.objects.select_related("customer", "owner").filter(pk=int(pk)).first()
+    """The message behind a "Reply owed" action. Today attaches the page's messages in one query
+    (``habits.prefetch``); a row rendered alone fetches its own."""
+    if not hasattr(action, "reply_message"):
+        attach_messages([action])
+    message: InboundMessage | None = getattr(action, "reply_message", None)
+    return message
 
 
 @register.simple_tag(takes_context=True)

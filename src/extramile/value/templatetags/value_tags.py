@@ -16,6 +16,11 @@ register = template.Library()
 
 @register.simple_tag
 def lunch_invitation(action: Action) -> Invitation | None:
+    """The invitation behind a lunch row: attached for the whole page by ``habits.prefetch`` on
+    Today, else fetched for this row."""
+    if hasattr(action, "lunch_invitation"):
+        invitation: Invitation | None = getattr(action, "lunch_invitation", None)
+        return invitation
     return invitation_of(action)
 
 
