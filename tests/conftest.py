@@ -309,3 +309,9 @@ def quiet_week(monkeypatch):
     for name in ("week", "surprises", "stories"):
         monkeypatch.delitem(PLANNERS, name, raising=False)
     monkeypatch.delitem(PREPARERS, "surprises", raising=False)
+
+
+def login(client, user):
+    """Sign ``user`` in on the test client (every user is made with ``PASSWORD``); the client."""
+    assert client.login(username=user.username, password=PASSWORD)
+    return client

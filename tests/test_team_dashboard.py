@@ -16,7 +16,7 @@ from extramile.agenda.models import Action, Priority
 from extramile.agenda.registry import ActionSpec
 from extramile.cards.models import Card, CardStatus, Occasion
 from extramile.team import figures
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 
 pytestmark = pytest.mark.django_db
 
@@ -98,11 +98,6 @@ def test_figures_match_a_hand_counted_week(owner, colleague, customer, colleague
     assert board.team["done"].number == 3
     assert board.team["cards_personal"].detail == "3 of 4"
     assert [rep for rep, _ in board.leaderboard()] == [colleague, owner]
-
-
-def login(client, user):
-    client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_the_page_covers_the_team_and_the_leaderboard_can_be_switched_off(

@@ -12,12 +12,7 @@ from django.urls import reverse
 
 from extramile.culture import checkins
 from extramile.culture.models import CheckIn
-from tests.conftest import NOW, PASSWORD, make_user
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+from tests.conftest import NOW, login, make_user
 
 
 def test_today_asks_until_answered_then_shows_the_answer_in_place(client, owner):

@@ -11,13 +11,8 @@ from django.urls import reverse
 
 from extramile.culture import services
 from extramile.culture.models import Kudos, Story, StoryOfTheWeek, Visibility
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 from tests.culture.conftest import MONDAY, story
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_a_team_story_is_read_by_the_whole_company(client, owner, outsider):

@@ -13,15 +13,10 @@ from django.urls import reverse
 
 from extramile.book.models import Customer
 from extramile.exports.models import AuditRecord
-from tests.conftest import PASSWORD, make_customer
+from tests.conftest import login, make_customer
 from tests.exports.helpers import EMAIL, fill
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def body(response) -> str:

@@ -12,15 +12,10 @@ from extramile.agenda.models import ActionStatus
 from extramile.book.models import Fact, FactCategory
 from extramile.ideas import services, week
 from extramile.ideas.models import Idea, IdeaUse, IdeaVote, WeeklyIntention
-from tests.conftest import NOW, PASSWORD, make_customer
+from tests.conftest import NOW, login, make_customer
 from tests.ideas.conftest import action, idea, plan_week
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from extramile.book.models import Customer, EmailAddress
 from extramile.imports.models import ColumnMapping, Upload, UploadStatus
-from tests.conftest import PASSWORD, make_customer
+from tests.conftest import login, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def upload(client, name: str, content: str, **extra):

@@ -12,16 +12,11 @@ from extramile.agenda.models import Action, ActionStatus
 from extramile.book.models import Customer, PhoneNumber
 from extramile.inbox.models import InboundMessage
 from extramile.inbox.services import receive
-from tests.conftest import PASSWORD
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def arrived(minutes_ago: int = 5, **extra) -> InboundMessage:

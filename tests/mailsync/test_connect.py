@@ -18,7 +18,7 @@ from extramile.mailsync.forms import MailboxForm
 from extramile.mailsync.imap import MailboxError
 from extramile.mailsync.models import MailboxConnection, Outcome, Security, SeenMessage
 from extramile.runtime.scheduler import enqueue_mailsync
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 from tests.mailsync.conftest import IMAP_PASSWORD, mail
 from tests.mailsync.dovecot import free_port
 
@@ -151,11 +151,6 @@ def test_a_bad_key_is_a_system_check_error(settings):
 def anna_email(customer):
     add_email(customer, "anna@example.com")
     return customer
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def form(mailbox, **changes):

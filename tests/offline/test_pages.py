@@ -14,16 +14,11 @@ from django.urls import reverse
 from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.offline.models import PageRequest
 from extramile.timeline.models import Note
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "extramile" / "web" / "templates"
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ from django.utils import timezone
 from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Contact, Customer
 from extramile.outreach.models import Call
-from tests.conftest import PASSWORD
+from tests.conftest import login
 from tests.outreach.conftest import callable_customer
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def call_today(

@@ -10,15 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from extramile.playbook.models import Competitor, Move, MoveCheck, MoveUse, Opportunity, Stage
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 from tests.playbook.conftest import make_opportunity
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

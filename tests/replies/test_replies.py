@@ -19,17 +19,12 @@ from extramile.replies import render
 from extramile.replies.models import Reply, ReplyTemplate
 from extramile.replies.services import draft, remember_thread, save_template, send_reply
 from extramile.timeline import timeline
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ARRIVED = NOW - dt.timedelta(minutes=20)  # Monday 09:10 in New York
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

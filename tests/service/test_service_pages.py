@@ -12,15 +12,10 @@ from django.utils import timezone
 from extramile.agenda.models import Action, ActionStatus
 from extramile.service import services
 from extramile.service.models import Priority, ServiceRequest, ServiceTarget, Status
-from tests.conftest import PASSWORD, make_customer
+from tests.conftest import login, make_customer
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def open_(customer, subject="Warning light", **extra) -> ServiceRequest:

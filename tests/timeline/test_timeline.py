@@ -25,17 +25,12 @@ from extramile.timeline.models import Note
 from extramile.timeline.services import add_note
 from extramile.value.models import Invitation
 from tests.api.conftest import Api, token_for
-from tests.conftest import NOW, PASSWORD, make_customer
+from tests.conftest import NOW, login, make_customer
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 HOUR = dt.timedelta(hours=1)
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def call_action(owner, customer, day):

@@ -9,15 +9,10 @@ from extramile.accounts.models import User
 from extramile.agenda.models import Action
 from extramile.value import lunches, scoring
 from extramile.value.models import Invitation, InvitationStatus
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import NOW, login
 from tests.value.conftest import TODAY, buyer, refer
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def suggest_now(*owners):

@@ -14,18 +14,13 @@ from extramile.book.models import Fact, Household
 from extramile.cards import messages
 from extramile.cards.models import Card, CardStatus, Occasion
 from extramile.cards.planning import plan_cards
-from tests.conftest import NOW, PASSWORD, make_customer
+from tests.conftest import NOW, login, make_customer
 
 pytestmark = pytest.mark.django_db
 
 WINDOW = {"from": "2026-11-30", "to": "2026-12-06"}
 ADDRESS = {"street": "12 Elm Street", "city": "Springfield", "region": "IL", "postal_code": "62704"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def plan_birthdays():

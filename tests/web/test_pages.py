@@ -13,7 +13,7 @@ from extramile.agenda import engine
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book import services
 from extramile.book.models import Customer, Fact, Household, Promise
-from tests.conftest import NOW, PASSWORD, make_customer
+from tests.conftest import NOW, PASSWORD, login, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,6 @@ def planned(customer, colleague_customer, outsider_customer):
         Promise.objects.create(customer=c, description="Call about the trade-in", due_on=today)
     engine.plan_local_today(timezone.now())
     return {a.customer_id: a for a in Action.objects.filter(kind="promise")}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_pages_need_a_login(client, customer):

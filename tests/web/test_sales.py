@@ -16,17 +16,12 @@ from extramile.book.models import Customer, Sale
 from extramile.book.services import record_sale
 from extramile.cards import thanks
 from extramile.cards.models import Card, CardStatus
-from tests.conftest import PASSWORD, make_customer
+from tests.conftest import login, make_customer
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = {"street": "12 Elm Street", "city": "Springfield", "region": "IL", "postal_code": "62704"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def today_of(user) -> dt.date:

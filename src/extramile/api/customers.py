@@ -41,9 +41,8 @@ from extramile.api.types import (
     unchanged,
 )
 from extramile.book import filters as customer_filters
-from extramile.book import services
+from extramile.book import services, shape
 from extramile.book.models import (
-    CUSTOMER_EDITABLE,
     Customer,
     EmailAddress,
     Household,
@@ -80,8 +79,8 @@ ORDERINGS = {
 Ordering = Literal["name", "-name", "created", "-created", "updated", "-updated", "id", "-id"]
 
 # Fields a client may write, besides owner, household, emails and phones.
-WRITABLE = CUSTOMER_EDITABLE
-READ_ONLY = ("last_contact_at", "created_at", "updated_at")
+WRITABLE = shape.EDITABLE
+READ_ONLY = shape.READ_ONLY
 
 
 class EmailOut(BaseModel):

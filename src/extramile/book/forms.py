@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from extramile.accounts.models import Company, User
-from extramile.book import services
+from extramile.book import services, shape
 from extramile.book.contact import normalise_email, normalise_phone
-from extramile.book.models import CUSTOMER_EDITABLE, Customer, Fact, Promise
+from extramile.book.models import Customer, Fact, Promise
 
 
 class CustomerForm(forms.ModelForm):
@@ -22,7 +22,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = list(CUSTOMER_EDITABLE)
+        fields = list(shape.EDITABLE)
         fields.insert(fields.index("tier") + 1, "owner")
         widgets = {
             "customer_since": forms.DateInput(attrs={"type": "date"}),

@@ -93,34 +93,6 @@ class Household(PostalAddress):
         return self.name
 
 
-# A customer's own fields that people edit, in the order the form shows them: the customer form
-# (which adds the owner) and the JSON API both take this list.
-CUSTOMER_EDITABLE = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "company_name",
-    "status",
-    "tier",
-    "birth_month",
-    "birth_day",
-    "birth_year",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "language",
-    "time_zone",
-    "customer_since",
-    "do_not_call",
-    "do_not_email",
-    "do_not_mail",
-    "do_not_text",
-    "notes",
-)
-
-
 class Customer(PostalAddress):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)

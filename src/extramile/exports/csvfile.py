@@ -15,42 +15,13 @@ from typing import Protocol
 
 from django.db.models import QuerySet
 
+from extramile.book import shape
 from extramile.book.models import Customer
 from extramile.exports.contacts import Entry, entries
 from extramile.spreadsheet import safe_cell
 
-HEADERS = [
-    "First Name",
-    "Last Name",
-    "Preferred Name",
-    "Company",
-    "E-mail",
-    "E-mail Label",
-    "Other E-mails",
-    "Phone",
-    "Phone Label",
-    "Other Phones",
-    "Street",
-    "City",
-    "Region",
-    "Postal Code",
-    "Country",
-    "Household",
-    "Birthday",
-    "Anniversary",
-    "Status",
-    "Tier",
-    "Owner",
-    "Language",
-    "Time Zone",
-    "Customer Since",
-    "Do Not Call",
-    "Do Not E-mail",
-    "Do Not Mail",
-    "Do Not Text",
-    "Notes",
-    "ID",
-]
+# The columns are declared with the customer's shape (book/shape.py); ``row`` fills them in order.
+HEADERS = shape.HEADERS
 # Several values in one cell (further e-mails and phones) are separated by this.
 SEPARATOR = "; "
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from extramile.book import shape
+
 # What a person may choose in the mapping step (and write in a mapping file).
 FIELDS: dict[str, str] = {
     "skip": "(leave out)",
@@ -172,30 +174,12 @@ SYNONYMS: dict[str, str] = {
     **dict.fromkeys(["anniversary", "weddinganniversary", "wedding"], "anniversary"),
     **dict.fromkeys(["notes", "note", "comments", "comment"], "notes"),
     **dict.fromkeys(["categories", "category", "tags", "groups", "labels"], "categories"),
-    # Columns our own export writes that an import leaves alone.
+    # The API's and the JSON export's read-only names, which an import leaves alone.
     **dict.fromkeys(
-        [
-            "id",
-            "owner",
-            "status",
-            "tier",
-            "household",
-            "language",
-            "timezone",
-            "customersince",
-            "created",
-            "createdat",
-            "updated",
-            "updatedat",
-            "donotcall",
-            "donotemail",
-            "donotmail",
-            "donottext",
-            "lastcontact",
-            "lastcontactat",
-        ],
-        "skip",
+        ["created", "createdat", "updated", "updatedat", "lastcontact", "lastcontactat"], "skip"
     ),
+    # Our own export's columns, read as the customer's shape declares (book/shape.py).
+    **{normalise(column.header): column.imports_as for column in shape.COLUMNS},
 }
 
 
