@@ -17,7 +17,7 @@ referral, a story, a lunch), places them at noon of that day in the company's ti
 inbound message it answers (with the text when it was written here). ``book.Contact`` rows are
 listed only for the channels no other record carries (meetings, visits, e-mails, texts).
 
-**Scoping.** The caller fetched the customer through ``visible_customers``. Stories follow
+**Scoping.** The caller fetched the customer through ``Customer.objects.visible_to(user)``. Stories follow
 ``culture.services.visible_stories`` (a private story is its author's only), and a referral is
 listed only when the other customer is visible too.
 """
