@@ -86,3 +86,16 @@ document.addEventListener("keydown", function (event) {
     });
   }
 });
+
+// The check-in: Enter in the note never saves a score (the form's disabled guard button stops the
+// browser's implicit submission); it moves the focus to the scores, on the one already chosen.
+document.addEventListener("keydown", function (event) {
+  var input = event.target;
+  if (event.key !== "Enter" || !(input instanceof HTMLInputElement) || !input.closest(".check-in-form")) {
+    return;
+  }
+  event.preventDefault();
+  var form = input.closest(".check-in-form");
+  var target = form.querySelector(".score.chosen") || form.querySelector(".score");
+  if (target) { target.focus(); }
+});
