@@ -11,6 +11,7 @@ axe-core is vendored from the npm package ``axe-core`` (tests/browser/vendor, MP
 in the page by Playwright through the DevTools protocol, so the app's Content-Security-Policy stays
 as strict as it is (no inline script is added to the page).
 
+The admin's context prefers a dark colour scheme, so the dark theme is held to the same checks.
 One browser context per role, reused for both widths and every page, keeps the run short. With
 ``EXTRAMILE_SCREENSHOTS=<folder>`` (``make screenshots``) every page is also saved there as
 ``<role>-<width>-<page>.png`` for review.
@@ -113,7 +114,9 @@ class Watch:
 @pytest.mark.parametrize("role", ["rep1", "manager", "admin"])
 def test_every_page_fits_works_offline_and_is_accessible(live_server, browser, demo, role):
     shots = os.environ.get("EXTRAMILE_SCREENSHOTS")
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 860})
+    # The admin's pages are seen in dark mode, so axe checks the dark colours' contrast too.
+    scheme = "dark" if role == "admin" else "light"
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 860}, color_scheme=scheme)
     left: list[str] = []
 
     def stay_local(route: Any) -> None:

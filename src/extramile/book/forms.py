@@ -42,7 +42,7 @@ class CustomerForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     birth_month = forms.TypedChoiceField(
-        label="Birthday: month",
+        label="Month",
         choices=MONTHS,
         coerce=int,
         required=False,
