@@ -33,6 +33,7 @@ from extramile.book.demo import create_demo
 from extramile.book.models import Customer
 from extramile.playbook.models import Competitor
 from extramile.web.context import NAV
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -159,3 +160,27 @@ def test_every_page_fits_works_offline_and_is_accessible(live_server, browser, d
     failures += [f"{role}: a request left 127.0.0.1: {url}" for url in dict.fromkeys(left)]
     context.close()
     assert not failures, "\n".join(failures)
+
+
+def test_a_phone_reaches_every_page_from_the_tab_bar(live_server, browser, transactional_db, owner):
+    page = browser.new_page(viewport={"width": 390, "height": 860})
+    log_in(page, live_server.url)
+    tabs = page.get_by_role("navigation", name="Daily pages")
+    assert [t.strip() for t in tabs.locator(":scope > a").all_inner_texts()] == [
+        label for _name, label, _icon in NAV[:5]
+    ]
+    assert not page.get_by_role("navigation", name="Main").is_visible()  # the side bar: wide only
+    more = tabs.get_by_text("More")
+    more.click()
+    tabs.get_by_role("link", name="Settings").click()
+    page.wait_for_url(f"{live_server.url}/settings/")
+    # A page under More marks More as where one is; Escape closes the menu.
+    assert "current" in (tabs.locator("summary").get_attribute("class") or "")
+    more.click()
+    assert tabs.get_by_role("link", name="Insights").is_visible()
+    page.keyboard.press("Escape")
+    assert not tabs.get_by_role("link", name="Insights").is_visible()
+    page.set_viewport_size({"width": 1366, "height": 860})
+    assert page.get_by_role("navigation", name="Main").is_visible()
+    assert not tabs.is_visible()
+    page.close()
