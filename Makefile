@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export EXTRAMILE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-moments test-postgres test-browser bench soak lint format install clean
+.PHONY: run test test-moments test-postgres test-browser screenshots bench soak lint format install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test-postgres: $(STAMP)
 
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser || [ $$? -eq 5 ]
+
+# Every page of the navigation for a rep, a manager and an admin at 390 and 1366 px, as PNGs in
+# var/screenshots/<role>-<width>-<page>.png for review (the checks of tests/browser/test_pages.py run too).
+screenshots: $(STAMP)
+	rm -rf $(CURDIR)/var/screenshots
+	EXTRAMILE_SCREENSHOTS=$(CURDIR)/var/screenshots $(BIN)/pytest -m browser -p no:randomly -q tests/browser/test_pages.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/plan.py

@@ -7,7 +7,10 @@ the secret key is generated once into the data directory, and storage is in UTC.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from extramile import config
 from extramile.ops import logs as ops_logs
@@ -246,6 +249,14 @@ TASKS = {
 
 # How the nightly plan is scheduled: minutes after local midnight.
 EXTRAMILE_PLAN_AT_MINUTE = config.env_int("EXTRAMILE_PLAN_AT_MINUTE", 5)
+
+# The currency of every amount the pages show (sales, rewards, opportunities): an ISO 4217 code.
+EXTRAMILE_CURRENCY = os.environ.get("EXTRAMILE_CURRENCY", "USD").strip().upper() or "USD"
+if not re.fullmatch(r"[A-Z]{3}", EXTRAMILE_CURRENCY):
+    raise ImproperlyConfigured(
+        f"EXTRAMILE_CURRENCY must be a three-letter ISO 4217 code such as USD or EUR, "
+        f"not {EXTRAMILE_CURRENCY!r}."
+    )
 
 # Mailbox sync (docs/mailbox.md): Fernet keys for the stored IMAP passwords (comma-separated, the
 # first encrypts; unset: derived from the secret key), an extra CA file to trust, how often a

@@ -69,7 +69,8 @@ def test_write_a_card_and_mark_the_batch_mailed(live_server, browser, card, tmp_
     assert card.status == CardStatus.WRITTEN and "sailing" in card.message
 
     page.get_by_role("link", name="Back to the batch").click()
-    page.get_by_role("button", name="Mark this batch mailed").click()
+    page.get_by_text("Mark this batch mailed…").click()  # asks first
+    page.get_by_role("button", name="Yes, mark 1 card mailed").click()
     page.locator("text=Marked 1 written card mailed").wait_for()
     card.refresh_from_db()
     assert card.status == CardStatus.MAILED

@@ -22,8 +22,12 @@ def test_today_asks_until_answered_then_shows_the_answer_in_place(client, owner)
     fragment = client.post(reverse("check-in"), {"score": "4"}, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
     html = fragment.content.decode()
-    assert 'id="check-in"' in html and "4/5" in html and 'name="score"' not in html
-    assert 'name="score"' not in client.get(reverse("today")).content.decode()
+    assert 'id="check-in"' in html and "4/5" in html
+    # Answered: the form waits behind "Change", the chosen score marked, the note to edit.
+    assert "Change the score or the note" in html
+    assert 'value="4" class="score chosen" aria-pressed="true"' in html
+    page = client.get(reverse("today")).content.decode()
+    assert "Today: <strong>4/5</strong>" in page and "Change the score or the note" in page
 
 
 def test_once_a_day_a_second_answer_replaces_the_first(owner):

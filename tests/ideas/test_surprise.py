@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from extramile.agenda import services as agenda
 from extramile.agenda.models import Action, ActionStatus, Priority
 from extramile.book.models import Fact, FactCategory, KeyDate, KeyDateKind, Promise
 from extramile.ideas import services, week
 from extramile.ideas.models import IdeaUse, Surprise, SurpriseReason
-from tests.conftest import NOW, make_customer
+from tests.conftest import NOW, PASSWORD, make_customer
 from tests.ideas.conftest import action, at, idea, plan_week
 
 MONDAY = dt.date(2026, 11, 23)
@@ -135,6 +137,20 @@ def test_a_co_worker_when_no_customer_qualifies(owner, colleague, outsider):
     )
     assert surprise(colleague).coworker == owner
     assert not Surprise.objects.filter(user=outsider).exists()  # alone in their team
+
+
+def test_a_co_worker_surprise_is_done_without_the_customer_value_question(client, owner, colleague):
+    make_customer(owner, "Happy", "Recent", tier="A", last_contact_at=NOW)
+    plan_week(MONDAY)
+    row = action(surprise(owner).action_key)
+    assert row.customer_id is None
+    assert client.login(username=owner.username, password=PASSWORD)
+    with time_machine.travel(at(MONDAY), tick=False):
+        page = client.get(reverse("today")).content.decode()
+    assert f'action="/ideas/surprise/{row.pk}/done/"' in page
+    assert "more value for this customer" not in page
+    done = week.finish_surprise(row, owner, at(MONDAY), "Brought Colin a coffee", "")
+    assert (done.status, done.value_answer) == (ActionStatus.DONE, "")
 
 
 def test_nobody_to_surprise_means_no_proposal(outsider):

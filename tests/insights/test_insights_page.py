@@ -58,6 +58,6 @@ def test_the_bar_chart_scales_and_titles_every_bar():
 @pytest.mark.time_machine(NOW)  # the chart's last month is November 2026
 def test_the_page_draws_both_charts_with_titles(client, owner):
     html = page(client, owner)
-    assert html.count('role="img"') == 2 and html.count("<svg") == 2
+    assert html.count('role="img"') == 2 and html.count('<svg class="bars"') == 2
     assert html.count('class="bar"') == 24 + 12
     assert "<title>November 2026: 0 referrals</title>" in html

@@ -56,10 +56,11 @@ VALUE_QUESTION = "How will this create more value for this customer?"
 
 
 def complete(action: Action, now: dt.datetime, outcome: str = "", value_answer: str = "") -> Action:
-    """Mark an action done. A value-adding extra (an article follow-up, a lunch, a surprise) needs
-    the answer to ``VALUE_QUESTION``, recorded with it."""
+    """Mark an action done. A value-adding extra for a customer (an article follow-up, a lunch, a
+    surprise) needs the answer to ``VALUE_QUESTION``, recorded with it; a surprise for a co-worker
+    (no customer) does not ask it."""
     value_answer = value_answer.strip()
-    if habits.get(action.kind).value_adding and not value_answer:
+    if habits.get(action.kind).value_adding and action.customer_id and not value_answer:
         raise ValidationError(f"{VALUE_QUESTION} Write a line before marking it done.")
     with transaction.atomic():
         action = _close(action, ActionStatus.DONE, now, outcome.strip())

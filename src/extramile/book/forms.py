@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -15,10 +18,75 @@ from extramile.book import services, shape
 from extramile.book.contact import normalise_email, normalise_phone
 from extramile.book.models import Customer, Fact, Promise
 
+MONTHS = [("", "—")] + [(str(n), calendar.month_name[n]) for n in range(1, 13)]
+
+
+def time_zone_choices(blank: str) -> list[tuple[str, str]]:
+    """Every IANA time zone Python knows (zoneinfo), for a <select>; the blank first."""
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
+    )
+    return [("", blank), ("UTC", "UTC"), *((zone, zone.replace("_", " ")) for zone in zones)]
+
 
 class CustomerForm(forms.ModelForm):
-    email = forms.CharField(label="E-mail", required=False, max_length=254)
-    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    email = forms.CharField(  # checked by book.contact.normalise_email, with its reason
+        label="E-mail",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label="Phone",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    birth_month = forms.TypedChoiceField(
+        label="Month",
+        choices=MONTHS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose a month from January to December."},
+    )
+    birth_day = forms.IntegerField(
+        label="Day",
+        required=False,
+        min_value=1,
+        max_value=31,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": "A day of the month is 1 to 31.",
+            "max_value": "A day of the month is 1 to 31.",
+            "invalid": "Write the day as a number from 1 to 31.",
+        },
+    )
+    birth_year = forms.IntegerField(
+        label="Year (optional)",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": "Write the year with four digits, e.g. 1980.",
+            "max_value": "Write the year with four digits, e.g. 1980.",
+            "invalid": "Write the year with four digits, e.g. 1980.",
+        },
+    )
+
+    # Reading order: who, how to reach them, the birthday, the address, their place in the book,
+    # where they live and speak, what not to do, notes. The page draws one section per group.
+    GROUPS = (
+        ("Name", ("first_name", "last_name", "preferred_name", "company_name")),
+        ("Contact", ("email", "phone")),
+        ("Birthday", ("birth_month", "birth_day", "birth_year")),
+        ("Address", ("street", "city", "region", "postal_code", "country")),
+        ("In the book", ("status", "tier", "owner", "customer_since")),
+        ("Language and time", ("language", "time_zone")),
+        ("Do not contact", ("do_not_call", "do_not_email", "do_not_mail", "do_not_text")),
+        ("Notes", ("notes",)),
+    )
 
     class Meta:
         model = Customer
@@ -27,9 +95,7 @@ class CustomerForm(forms.ModelForm):
         widgets = {
             "customer_since": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "birth_month": forms.NumberInput(attrs={"min": 1, "max": 12, "placeholder": "month"}),
-            "birth_day": forms.NumberInput(attrs={"min": 1, "max": 31, "placeholder": "day"}),
-            "birth_year": forms.NumberInput(attrs={"placeholder": "year (optional)"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "off"}),
         }
 
     def __init__(self, *args: Any, owners: QuerySet[User], company: Company, **kwargs: Any):
@@ -46,10 +112,32 @@ class CustomerForm(forms.ModelForm):
             owner_field.queryset = owners
         if not self.instance.pk:
             self.fields["country"].initial = company.country
-        for name in ("birth_month", "birth_day", "birth_year"):
-            self.fields[name].required = False
+        zones = time_zone_choices(f"The company's ({company.time_zone})")
+        if (
+            self.instance.time_zone
+            and (self.instance.time_zone, self.instance.time_zone) not in zones
+        ):
+            zones.append((self.instance.time_zone, self.instance.time_zone))  # kept as it was
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=self.fields["time_zone"].label,
+            required=False,
+            choices=zones,
+            error_messages={
+                "invalid_choice": "“%(value)s” is not a time zone: choose one from the list."
+            },
+        )
+        self.order_fields([name for _title, names in self.GROUPS for name in names])
         self.fields["tier"].required = False  # left out: the customer keeps their tier
         self.tier_before = self.instance.tier
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The page's sections, in reading order, with the fields this user may set."""
+        sections = []
+        for title, names in self.GROUPS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                sections.append((title, fields))
+        return sections
 
     def clean_email(self) -> str:
         raw = self.cleaned_data.get("email", "").strip()
@@ -80,6 +168,10 @@ class CustomerForm(forms.ModelForm):
 
 
 class FactForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "fact-%s")  # the customer page has three forms: unique ids
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Fact
         fields = ["text", "category", "tags", "learned_on", "pinned"]
@@ -91,6 +183,10 @@ class FactForm(forms.ModelForm):
 
 
 class PromiseForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "promise-%s")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Promise
         fields = ["kind", "description", "due_on"]
@@ -129,6 +225,7 @@ class SaleForm(forms.Form):
         },
     )
     amount = forms.DecimalField(
+        label=f"Amount ({settings.EXTRAMILE_CURRENCY})",
         max_digits=12,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
@@ -142,6 +239,7 @@ class SaleForm(forms.Form):
     )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "sale-%s")
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["date"].initial = today

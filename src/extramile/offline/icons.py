@@ -60,6 +60,14 @@ def draw(size: int, *, safe: float = 1.0, rounded: bool = True) -> bytes:
     return _png(size, rows)
 
 
+def ico(size: int = 32) -> bytes:
+    """favicon.ico for the clients that ask for /favicon.ico: one PNG image inside an ICO."""
+    png = draw(size, rounded=True)
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", size, size, 0, 0, 1, 32, len(png), 6 + 16)
+    return header + entry + png
+
+
 def write(folder: Path = STATIC) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     made = []
@@ -72,6 +80,9 @@ def write(folder: Path = STATIC) -> list[Path]:
         path = folder / name
         path.write_bytes(draw(size, safe=safe, rounded=rounded))
         made.append(path)
+    path = folder / "favicon.ico"
+    path.write_bytes(ico())
+    made.append(path)
     return made
 
 

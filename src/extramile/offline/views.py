@@ -27,6 +27,7 @@ SHELL_FILES = [
     "extramile/htmx-2.0.4.min.js",
     "extramile/offline.js",
     "extramile/icon.svg",
+    "extramile/icons.svg",  # the navigation's icons (lucide sprite)
     "extramile/icons/icon-192.png",
 ]
 

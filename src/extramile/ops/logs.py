@@ -23,6 +23,18 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+class NoTracebackBelow500(logging.Filter):
+    """A refused request (403, 404) is logged as one line: the traceback Django attaches to a
+    ``PermissionDenied`` says nothing about a fault. A 500 keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def config(log_format: str, level: str) -> dict[str, Any]:
     log_format = (log_format or "plain").strip().lower()
     if log_format not in {"plain", "json"}:
@@ -36,13 +48,16 @@ def config(log_format: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "extramile.ops.requestid.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "extramile.ops.requestid.RequestIdFilter"},
+            "no_traceback_below_500": {"()": "extramile.ops.logs.NoTracebackBelow500"},
+        },
         "formatters": formatters,
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": log_format,
-                "filters": ["request_id"],
+                "filters": ["request_id", "no_traceback_below_500"],
             }
         },
         "root": {"handlers": ["console"], "level": level or "WARNING"},

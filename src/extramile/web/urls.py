@@ -1,4 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path
 
 from extramile.offline import views as offline_views
@@ -26,6 +29,11 @@ from extramile.web import (
     today,
     unsubscribe,
 )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("extramile/icons/favicon.ico"))
+
 
 urlpatterns = [
     path("", today.today, name="today"),
@@ -74,6 +82,8 @@ urlpatterns = [
     *feeds.urlpatterns,
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", offline_views.LogoutView.as_view(), name="logout"),
+    # For the clients that ask /favicon.ico without reading the page's <link rel="icon">.
+    path("favicon.ico", favicon, name="favicon"),
     path("sw.js", offline_views.service_worker, name="service-worker"),
     path("manifest.webmanifest", offline_views.manifest, name="manifest"),
     path("offline/", offline_views.offline_page, name="offline"),
