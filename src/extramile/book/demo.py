@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from extramile import clock
 from extramile.accounts.models import Company, Role, Team, User
+from extramile.book.history import make_history, sync_last_contacts
 from extramile.book.models import (
     Customer,
     EmailAddress,
@@ -380,6 +381,7 @@ class DemoResult:
     messages: int = 0
     articles: int = 0
     ideas: int = 0
+    history_touches: int = 0
 
 
 @dataclass
@@ -551,6 +553,15 @@ class DemoBuilder:
             if household is not None:
                 person.customer.household = self.households[household]
         customers = [p.customer for p in self.people]
+        # Sales first, so that "customer since" is never after the first purchase.
+        sales = [sale for c in customers if c.status != "prospect" for sale in self.sales_for(c)]
+        first_sale: dict[int, dt.date] = {}
+        for sale in sales:
+            key = id(sale.customer)
+            first_sale[key] = min(sale.date, first_sale.get(key, sale.date))
+        for c in customers:
+            if c.customer_since is not None and id(c) in first_sale:
+                c.customer_since = min(c.customer_since, first_sale[id(c)])
         for start in range(0, len(customers), BATCH):
             Customer.objects.bulk_create(customers[start : start + BATCH])
             self.progress(len(customers[start : start + BATCH]))
@@ -601,7 +612,8 @@ class DemoBuilder:
         KeyDate.objects.bulk_create(key_dates, batch_size=BATCH)
         facts = [fact for person in self.people for fact in self.facts_for(person)]
         Fact.objects.bulk_create(facts, batch_size=BATCH)
-        sales = [sale for c in customers if c.status != "prospect" for sale in self.sales_for(c)]
+        for sale in sales:
+            sale.customer = sale.customer  # the customer's id, now that it is saved
         Sale.objects.bulk_create(sales, batch_size=BATCH)
         last_sale = {s.customer_id: s for s in sorted(sales, key=lambda s: s.date)}
         referrals = []
@@ -804,7 +816,12 @@ def create_demo(
         builder.build(customers)
         result = DemoResult(company=company, logins=logins)
         builder.save(result)
+        # The year behind Insights' "does the extra mile pay?", from a stated model (history.py).
+        history = make_history(now, random.Random(seed + 100), company.zone)
+        result.history_touches, result.sales = history.touches, result.sales + history.sales
+        result.referrals += history.referrals
         add_daily_habits(result, now, seed)
+        sync_last_contacts()
     return result
 
 
