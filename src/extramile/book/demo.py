@@ -556,9 +556,9 @@ class DemoBuilder:
         # Sales first, so that "customer since" is never after the first purchase.
         sales = [sale for c in customers if c.status != "prospect" for sale in self.sales_for(c)]
         first_sale: dict[int, dt.date] = {}
-        for sale in sales:
-            key = id(sale.customer)
-            first_sale[key] = min(sale.date, first_sale.get(key, sale.date))
+        for bought in sales:
+            key = id(bought.customer)
+            first_sale[key] = min(bought.date, first_sale.get(key, bought.date))
         for c in customers:
             if c.customer_since is not None and id(c) in first_sale:
                 c.customer_since = min(c.customer_since, first_sale[id(c)])
@@ -612,8 +612,8 @@ class DemoBuilder:
         KeyDate.objects.bulk_create(key_dates, batch_size=BATCH)
         facts = [fact for person in self.people for fact in self.facts_for(person)]
         Fact.objects.bulk_create(facts, batch_size=BATCH)
-        for sale in sales:
-            sale.customer = sale.customer  # the customer's id, now that it is saved
+        for bought in sales:
+            bought.customer = bought.customer  # the customer's id, now that it is saved
         Sale.objects.bulk_create(sales, batch_size=BATCH)
         last_sale = {s.customer_id: s for s in sorted(sales, key=lambda s: s.date)}
         referrals = []

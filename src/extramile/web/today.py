@@ -74,7 +74,7 @@ def today(request: HttpRequest) -> HttpResponse:
 # Today's sections ------------------------------------------------------------------------------
 # Each section holds the kinds named here, in Today's order (``services.TODAY_ORDER``); "the rest"
 # holds every other kind. A section shows its first ``SECTION_ROWS`` rows; "Show all" unfolds it.
-SECTION_ROWS = 10
+SECTION_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -161,9 +161,12 @@ def live_cards(actions: list[Action], user: User, day: dt.date) -> None:
         return
     from extramile.cards.agenda import batch_counts
 
-    counts = batch_counts([user.pk], min(a.due_on for a in batches), day + dt.timedelta(days=400))
+    days = {a.pk: batch_day(a) for a in batches}
+    last = max((d for d in days.values() if d is not None), default=day)
+    counts = batch_counts([user.pk], day, last)  # the planner's and the feed's query
     for action in batches:
-        found = counts.get((action.owner_id, batch_day(action)))
+        mail_by = days[action.pk]
+        found = counts.get((action.owner_id, mail_by)) if mail_by is not None else None
         if found is not None:
             action.title, action.detail = found.title(day), found.detail
 
