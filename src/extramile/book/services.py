@@ -80,7 +80,7 @@ class BookSize:
         out).”"""
         what = {
             BOUGHT: "customers and former customers",
-            CUSTOMERS: "customers (status customer)",
+            CUSTOMERS: "current customers",
             CALLABLE: "customers who take calls",
         }[name]
         text = f"{self.part(name):,} of the {self.total:,} in {self.words}: {what}"
