@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "extramile.accounts.middleware.UserTimezoneMiddleware",
+    # Today's counters ride along with every answer that changes one of Today's rows.
+    "extramile.web.middleware.TodayCounts",
     # A page POST sent again with the same Idempotency-Key (the offline queue) is done once.
     "extramile.offline.middleware.IdempotencyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.

@@ -164,6 +164,21 @@ def test_audit_page_is_for_admins(client, owner, admin_user, customer):
     assert reverse("export-audit") in settings_page
 
 
+def test_audit_page_shows_utc_as_its_heading_says(client, admin_user, now):
+    """The admin's own zone is New York (UTC−5 in November): the column says UTC and shows UTC."""
+    admin_user.time_zone = "America/New_York"
+    admin_user.save()
+    AuditRecord.objects.create(
+        at=now, user=admin_user, username="ada", action="export", what="the book", via="web"
+    )
+    login(client, admin_user)
+    page = client.get(reverse("export-audit")).content.decode()
+    assert "When (UTC)" in page
+    assert f"{now:%Y-%m-%d %H:%M}" in page  # 2026-11-23 14:30
+    local = now.astimezone(admin_user.zone())
+    assert f"{local:%Y-%m-%d %H:%M}" not in page  # 09:30 in New York
+
+
 # --- Commands ----------------------------------------------------------------------------------
 
 

@@ -26,7 +26,8 @@ def test_each_role_sees_its_own_scope(request, client, owner, colleague, outside
     refer(make_customer(owner, "B", "B"), make_customer(colleague, "C", "C"), dt.date.today())
     make_customer(outsider, "Xena", "Outis")
     html = page(client, request.getfixturevalue(who))
-    assert f"{customers} customers in" in html
+    assert f"{customers} customers and former customers counted" in html
+    assert f"{customers} of the {customers} in " in html  # the book note: no prospects here
     assert "<svg" in html and "<title>Referrals per month" in html
     assert "Share of messages answered within the target" in html
     assert "not enough data" in html

@@ -89,6 +89,6 @@ def test_the_customer_list_and_page_show_the_score(client, owner):
     best_first = client.get(reverse("customers"), {"sort": "value"}).content.decode()
     assert best_first.index("Zed Zulu") < best_first.index("Amy Able")
     page = client.get(reverse("customer", args=[best.pk])).content.decode()
-    assert "Value score <strong>" in page and "#1 of 2 in the book" in page
+    assert "Value score <strong>" in page and "#1 of 2 customers scored in the book" in page
     assert "Bought 2 times in the last 3 years" in page and "50,000 in all" in page
     assert "customer for 3 years" in page

@@ -376,10 +376,14 @@ def test_a_long_agenda_shows_the_most_important_first_and_offers_the_rest(client
         for n in range(130)
     )
     page = login(client, owner).get(reverse("today")).content.decode()
-    assert page.count('class="action ') == 30
-    assert "Item 000" in page and "Item 030" not in page
+    # They are all in "the rest", which shows its first five and offers the others.
+    assert page.count('class="action ') == 5
+    assert "Item 000" in page and "Item 004" in page and "Item 005" not in page
     assert "<strong>130</strong> to do" in page
-    assert "100 more, less urgent" in page
+    assert "125 more, less urgent" in page
+    assert 'href="?section=rest#rest"' in page
+    section = client.get(reverse("today"), {"section": "rest"}).content.decode()
+    assert section.count('class="action ') == 130
     everything = client.get(reverse("today"), {"all": "1"}).content.decode()
     assert everything.count('class="action ') == 130
 

@@ -54,7 +54,8 @@ def promises(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator
     ):
         name = display_name(first, last, company)
         overdue = due_on < day
-        state = f"overdue since {due_on:%d %b}" if overdue else f"due {due_on:%d %b}"
+        when = f"{due_on:%a} {due_on.day} {due_on:%b}"
+        state = f"overdue since {when}" if overdue else f"due {when}"
         yield ActionSpec(
             key=PROMISE.key.build(pid),
             kind=PROMISE.kind,

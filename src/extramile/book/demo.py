@@ -376,6 +376,7 @@ class DemoResult:
     key_dates: int = 0
     # What each feature's registered demo made (``agenda.habits.demo``), by the demo's name.
     extras: dict[str, int] = field(default_factory=dict)
+    history_touches: int = 0  # the year of history (runtime/history.py)
 
 
 @dataclass
@@ -547,6 +548,15 @@ class DemoBuilder:
             if household is not None:
                 person.customer.household = self.households[household]
         customers = [p.customer for p in self.people]
+        # Sales first, so that "customer since" is never after the first purchase.
+        sales = [sale for c in customers if c.status != "prospect" for sale in self.sales_for(c)]
+        first_sale: dict[int, dt.date] = {}
+        for bought in sales:
+            key = id(bought.customer)
+            first_sale[key] = min(bought.date, first_sale.get(key, bought.date))
+        for c in customers:
+            if c.customer_since is not None and id(c) in first_sale:
+                c.customer_since = min(c.customer_since, first_sale[id(c)])
         for start in range(0, len(customers), BATCH):
             Customer.objects.bulk_create(customers[start : start + BATCH])
             self.progress(len(customers[start : start + BATCH]))
@@ -597,7 +607,8 @@ class DemoBuilder:
         KeyDate.objects.bulk_create(key_dates, batch_size=BATCH)
         facts = [fact for person in self.people for fact in self.facts_for(person)]
         Fact.objects.bulk_create(facts, batch_size=BATCH)
-        sales = [sale for c in customers if c.status != "prospect" for sale in self.sales_for(c)]
+        for bought in sales:
+            bought.customer = bought.customer  # the customer's id, now that it is saved
         Sale.objects.bulk_create(sales, batch_size=BATCH)
         last_sale = {s.customer_id: s for s in sorted(sales, key=lambda s: s.date)}
         referrals = []

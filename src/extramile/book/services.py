@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from extramile import clock
 from extramile.accounts.models import User
@@ -25,10 +26,101 @@ from extramile.book.models import (
     Relationship,
     RewardStatus,
     Sale,
+    Status,
 )
 from extramile.book.signals import sale_recorded
 
 NAME_FIELDS = ("first_name", "last_name", "preferred_name", "company_name")
+
+
+# "Your book" ------------------------------------------------------------------------------------
+def book(user: User) -> QuerySet[Customer]:
+    """**The book**: every customer ``user`` may see (``accounts.scoping``) — prospects, customers
+    and former customers alike. This is the number the Customers page shows; every other page
+    that counts a part of it says which part, with ``book_size(user).note(part)``."""
+    from extramile.accounts.scoping import visible_customers
+
+    return visible_customers(user)
+
+
+# The parts of the book other pages count, and what each leaves out.
+BOUGHT = "bought"  # customers and former customers (Insights: prospects have not bought)
+CUSTOMERS = "customers"  # status customer (the value score ranks these)
+CALLABLE = "callable"  # customers who take calls (the calls rotation and its coverage)
+
+
+@dataclass(frozen=True)
+class BookSize:
+    """How many customers a book holds, by the parts pages count. One grouped query."""
+
+    words: str  # "your book", "your team's books", "the company's book"
+    prospects: int = 0
+    customers: int = 0
+    former: int = 0
+    do_not_call: int = 0  # customers (status customer) marked do-not-call
+
+    @property
+    def total(self) -> int:
+        return self.prospects + self.customers + self.former
+
+    def part(self, name: str) -> int:
+        return {
+            BOUGHT: self.customers + self.former,
+            CUSTOMERS: self.customers,
+            CALLABLE: self.customers - self.do_not_call,
+        }[name]
+
+    def left_out(self, name: str) -> list[str]:
+        out = [(self.prospects, "prospect")]
+        if name in (CUSTOMERS, CALLABLE):
+            out.append((self.former, "former customer"))
+        if name == CALLABLE:
+            out.append((self.do_not_call, "do-not-call customer"))
+        return [f"{n:,} {word}{'' if n == 1 else 's'}" for n, word in out if n]
+
+    def note(self, name: str) -> str:
+        """“483 of the 542 in your book: customers and former customers (59 prospects left
+        out).”"""
+        what = {
+            BOUGHT: "customers and former customers",
+            CUSTOMERS: "current customers",
+            CALLABLE: "customers who take calls",
+        }[name]
+        text = f"{self.part(name):,} of the {self.total:,} in {self.words}: {what}"
+        left = self.left_out(name)
+        if left:
+            text += f" ({_joined(left)} left out)"
+        return text + "."
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def book_words(user: User) -> str:
+    if user.is_superuser or user.is_admin_role:
+        return "the company's book"
+    if user.is_manager and user.team_id is not None:
+        return "your team's books"
+    return "your book"
+
+
+def book_size(user: User) -> BookSize:
+    """The size of ``book(user)`` by status (and do-not-call among customers)."""
+    counts: dict[str, int] = {}
+    do_not_call = 0
+    rows = book(user).order_by().values_list("status", "do_not_call").annotate(n=Count("id"))
+    for status, dnc, n in rows:
+        counts[status] = counts.get(status, 0) + n
+        if dnc and status == Status.CUSTOMER:
+            do_not_call += n
+    return BookSize(
+        words=book_words(user),
+        prospects=counts.get(Status.PROSPECT, 0),
+        customers=counts.get(Status.CUSTOMER, 0),
+        former=counts.get(Status.FORMER, 0),
+        do_not_call=do_not_call,
+    )
 
 
 def search_customers(queryset: QuerySet[Customer], text: str, region: str) -> QuerySet[Customer]:

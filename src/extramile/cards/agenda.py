@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q, QuerySet
 
@@ -50,47 +51,88 @@ def prepare_cards(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> int
     return created
 
 
-def open_cards(owners: QuerySet[User]) -> QuerySet[Card]:
+def open_cards(owners: QuerySet[User] | list[int]) -> QuerySet[Card]:
     """Open cards of the batches (thank-you notes are Today items of their own)."""
     return Card.objects.filter(
         owner__in=owners, status__in=[CardStatus.PLANNED, CardStatus.WRITTEN]
     ).exclude(occasion__source=Source.SALE)
 
 
-@planner("cards")
-def card_batches(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator[ActionSpec]:
+@dataclass(frozen=True)
+class Batch:
+    """A rep's open cards that share a mail-by date, as they stand: what Today's item and the
+    calendar feed both say about it."""
+
+    owner_id: int
+    mail_by: dt.date
+    parts: list[tuple[str, int]]  # (occasion, cards), largest first
+    total: int
+    written: int
+    last: dt.date  # the latest occasion of the batch
+
+    def title(self, day: dt.date) -> str:
+        what = ", ".join(f"{name} {count}" for name, count in self.parts)
+        cards = "card" if self.total == 1 else "cards"
+        on = f"{self.mail_by:%a} {self.mail_by.day} {self.mail_by:%b}"
+        when = f"now, due {on}" if self.mail_by < day else f"by {on}"
+        return f"Mail {self.total} {cards} {when}: {what}"
+
+    @property
+    def detail(self) -> str:
+        return (
+            f"{self.written} of {self.total} written. Write each one on the Cards page, then "
+            "print and post the batch."
+        )
+
+
+def batches(owners: QuerySet[User] | list[int], day: dt.date, last: dt.date) -> list[Batch]:
+    """The open batches of ``owners`` (users or ids) with a mail-by date up to ``last`` whose
+    occasions are not past on ``day``: one grouped query, read by the planner, by Today's rows
+    (live counts) and by the calendar feed, so they never disagree."""
     rows = (
         open_cards(owners)
-        .filter(mail_by__lte=day + SHOW_AHEAD, occasion_on__gte=day)
+        .filter(mail_by__lte=last, occasion_on__gte=day)
         .values("owner_id", "mail_by", "occasion__name")
         .annotate(
             count=Count("id"),
             written=Count("id", filter=Q(status=CardStatus.WRITTEN)),
             last=Max("occasion_on"),
         )
-        .order_by("owner_id", "mail_by", "-count")
+        .order_by("owner_id", "mail_by", "-count", "occasion__name")
     )
-    batches: dict[tuple[int, dt.date], list[dict]] = defaultdict(list)
+    grouped: dict[tuple[int, dt.date], list[dict]] = defaultdict(list)
     for row in rows:
-        batches[(row["owner_id"], row["mail_by"])].append(row)
-    for (owner_id, mail_by), parts in batches.items():
-        total = sum(p["count"] for p in parts)
-        written = sum(p["written"] for p in parts)
-        what = ", ".join(f"{p['occasion__name']} {p['count']}" for p in parts)
-        late = mail_by < day
-        cards = "card" if total == 1 else "cards"
-        when = f"now, due {mail_by:%a %d %b}" if late else f"by {mail_by:%a %d %b}"
-        yield ActionSpec(
-            key=batch_key(owner_id, mail_by),
-            kind=CARDS.kind,
+        grouped[(row["owner_id"], row["mail_by"])].append(row)
+    return [
+        Batch(
             owner_id=owner_id,
-            title=f"Mail {total} {cards} {when}: {what}",
-            detail=(
-                f"{written} of {total} written. Write each one on the Cards page, then print "
-                "and post the batch."
-            ),
-            due_on=mail_by - SHOW_AHEAD,
-            expires_on=max(p["last"] for p in parts),
+            mail_by=mail_by,
+            parts=[(p["occasion__name"], p["count"]) for p in parts],
+            total=sum(p["count"] for p in parts),
+            written=sum(p["written"] for p in parts),
+            last=max(p["last"] for p in parts),
+        )
+        for (owner_id, mail_by), parts in grouped.items()
+    ]
+
+
+def batch_counts(
+    owner_ids: list[int], day: dt.date, last: dt.date
+) -> dict[tuple[int, dt.date], Batch]:
+    return {(b.owner_id, b.mail_by): b for b in batches(owner_ids, day, last)}
+
+
+@planner("cards")
+def card_batches(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Iterator[ActionSpec]:
+    for batch in batches(owners, day, day + SHOW_AHEAD):
+        yield ActionSpec(
+            key=batch_key(batch.owner_id, batch.mail_by),
+            kind=CARDS.kind,
+            owner_id=batch.owner_id,
+            title=batch.title(day),
+            detail=batch.detail,
+            due_on=batch.mail_by - SHOW_AHEAD,
+            expires_on=batch.last,
             priority=Priority.CARDS,
         )
 

@@ -253,7 +253,10 @@ def what(bought: list[str]) -> str:
 
 def spec_for(note: NoteItem, bought: list[str]) -> ActionSpec:
     """The note's Today item: shown from the sale day, no expiry (a forgotten note stays)."""
-    detail = f"Sale on {note.sale_day:%a %d %b}; mail the note by {note.mail_by:%a %d %b}."
+    detail = (
+        f"Sale on {note.sale_day:%a} {note.sale_day.day} {note.sale_day:%b}; "
+        f"mail the note by {note.mail_by:%a} {note.mail_by.day} {note.mail_by:%b}."
+    )
     if note.needs_address:
         detail += f" {NO_ADDRESS}"
     return ActionSpec(

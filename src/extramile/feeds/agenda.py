@@ -7,7 +7,8 @@ The window is the user's local today and the 29 days after it. Each item is the 
 * open or snoozed **actions** they own, due in the window (timed when the action has a deadline);
   promise, card and service actions are left out because their own records below carry them;
 * **promises** to their customers not met yet, due in the window;
-* **cards to mail**: one all-day item per mail-by date with the number of cards still to mail;
+* **cards to mail**: one all-day item per mail-by date with the number of cards still to mail
+  (`cards.agenda.batches`, the query Today's card rows read: the two always agree);
 * **lunches** accepted with a date in the window;
 * **service request deadlines** (first response, resolution) of open requests assigned to them;
 * their customers' **birthdays** and **key dates** in the window (former customers left out).
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from extramile.accounts.models import User
@@ -30,7 +31,6 @@ from extramile.agenda import habits
 from extramile.agenda.models import Action, ActionStatus
 from extramile.book import dates
 from extramile.book.models import Customer, KeyDate, Promise, Status
-from extramile.cards.models import Card, CardStatus
 from extramile.service.models import OPEN_STATUSES, ServiceRequest
 from extramile.value.models import Invitation, InvitationStatus
 
@@ -134,27 +134,20 @@ def _promises(mine: Book, first: dt.date, last: dt.date) -> list[Item]:
 
 
 def _cards(user: User, mine: Book, first: dt.date, last: dt.date) -> list[Item]:
-    batches = (
-        Card.objects.filter(
-            owner=user,
-            customer__in=mine,
-            status__in=[CardStatus.PLANNED, CardStatus.WRITTEN],
-            mail_by__range=(first, last),
-        )
-        .values("mail_by")
-        .annotate(n=Count("pk"))
-        .order_by("mail_by")
-    )
+    """One item per batch, counted by the query Today's card rows read (``cards.agenda.batches``)."""
+    from extramile.cards.agenda import batches
+
     return [
         Item(
-            uid=f"cards-{user.pk}-{row['mail_by']:%Y%m%d}",
-            summary=f"Mail {row['n']} card{'s' if row['n'] != 1 else ''}",
-            day=row["mail_by"],
-            description="Write and mail the cards due by this day.",
+            uid=f"cards-{user.pk}-{batch.mail_by:%Y%m%d}",
+            summary=f"Mail {batch.total} card{'s' if batch.total != 1 else ''}",
+            day=batch.mail_by,
+            description=batch.detail,
             path=reverse("cards"),
             category="Cards",
         )
-        for row in batches
+        for batch in batches([user.pk], first, last)
+        if batch.mail_by >= first
     ]
 
 

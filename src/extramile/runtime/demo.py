@@ -12,6 +12,7 @@ from django.db import transaction
 from extramile import clock
 from extramile.agenda.habits import demos
 from extramile.book.demo import DEFAULT_PASSWORD, DemoResult, create_book
+from extramile.runtime.history import make_history, sync_last_contacts
 
 __all__ = ["DEFAULT_PASSWORD", "DemoResult", "create_demo"]
 
@@ -30,6 +31,11 @@ def create_demo(
     now = now or clock.now()
     with transaction.atomic():
         result = create_book(customers, reps, seed, password, now, progress)
+        # The year behind Insights' "does the extra mile pay?", from a stated model (history.py).
+        history = make_history(now, random.Random(seed + 100), result.company.zone)
+        result.history_touches, result.sales = history.touches, result.sales + history.sales
+        result.referrals += history.referrals
         for each in demos():
             result.extras[each.name] = each.populate(now, random.Random(seed + each.order))
+        sync_last_contacts()
     return result

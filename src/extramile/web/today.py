@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -17,14 +20,20 @@ from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import habits, services
 from extramile.agenda.models import Action, ActionStatus
+from extramile.agenda.planners import PROMISE
+from extramile.articles.habits import ARTICLE_FOLLOW_UP
+from extramile.cards.agenda import batch_counts
+from extramile.cards.habits import CARDS, THANK_YOU
+from extramile.inbox.habits import REPLY
+from extramile.outreach.habits import CALL
+from extramile.service.habits import SERVICE
 from extramile.book.forms import SnoozeForm
 from extramile.culture.today import today_context
 from extramile.offline.middleware import mark_problem
 from extramile.outreach.coverage import capacity_warning
+from extramile.team.today import team_block
 from extramile.web.htmx import is_htmx
 
-# Today shows the most important thirty; a longer list is a backlog, a click away.
-PAGE = 30
 
 
 def current_user(request: HttpRequest) -> User:
@@ -39,25 +48,161 @@ def today(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     day = user.local_date(now)
     agenda = services.today(user, day)
+    counts = today_counts(user, now, day)
+    unfold = request.GET.get("section", "")
     show_all = request.GET.get("all") == "1"
-    actions = list(agenda if show_all else agenda[: PAGE + 1])
-    habits.prefetch(actions)  # each kind's records for the page's rows, one query per kind
-    total = len(actions) if len(actions) <= PAGE or show_all else agenda.count()
+    sections = [
+        section.filled(agenda, counts, everything=show_all or section.slug == unfold)
+        for section in SECTIONS
+    ]
+    shown = [action for section in sections for action in section.rows]
+    habits.prefetch(shown)  # each kind's records for the page's rows, one query per kind
+    live_cards(shown, user, day)
+    promise_deadlines(shown)
     context = {
         **row_context(day),
         **today_context(user, day),  # the story of the week and the daily check-in
-        "actions": actions[:PAGE] if not show_all else actions,
-        "total": total,
-        "hidden": 0 if show_all else max(0, total - PAGE),
-        "overdue": agenda.filter(due_on__lt=day).count(),
+        "sections": sections,
+        "counts": counts,
         "calls_warning": capacity_warning(user),
-        "done_today": Action.objects.filter(
-            owner=user,
-            status=ActionStatus.DONE,
-            completed_at__gte=now - dt.timedelta(hours=24),
-        ).count(),
+        "team": team_block(user, now, day),
+        "now": now,
     }
     return render(request, "agenda/today.html", context)
+
+
+# Today's sections ------------------------------------------------------------------------------
+# Each section holds the kinds named here, in Today's order (``services.TODAY_ORDER``); "the rest"
+# holds every other kind. A section shows its first ``SECTION_ROWS`` rows; "Show all" unfolds it.
+SECTION_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    label: str
+    kinds: frozenset[str]  # empty: every kind no other section names
+    empty: str  # what an empty section says
+    count: int = 0
+    rows: list[Action] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return max(0, self.count - len(self.rows))
+
+    def queryset(self, agenda: QuerySet[Action]) -> QuerySet[Action]:
+        if self.kinds:
+            return agenda.filter(kind__in=self.kinds)
+        return agenda.exclude(kind__in=NAMED_KINDS)
+
+    def filled(self, agenda: QuerySet[Action], counts: Counts, everything: bool) -> Section:
+        count = counts.sections.get(self.slug, 0)
+        if not count:
+            return replace(self, count=0, rows=[])
+        rows = self.queryset(agenda)
+        return replace(self, count=count, rows=list(rows if everything else rows[:SECTION_ROWS]))
+
+
+SECTIONS = (
+    Section("service", "Service requests", frozenset({SERVICE.kind}), "No open requests."),
+    Section("replies", "Replies owed", frozenset({REPLY.kind}), "Nobody is waiting."),
+    Section("promises", "Promises", frozenset({PROMISE.kind}), "No promise due."),
+    Section("notes", "Thank-you notes", frozenset({THANK_YOU.kind}), "No note to write."),
+    Section("cards", "Cards", frozenset({CARDS.kind}), "No cards to mail."),
+    Section(
+        "calls",
+        "Calls",
+        frozenset({CALL.kind, ARTICLE_FOLLOW_UP.kind}),
+        "No calls today.",
+    ),
+    Section("rest", "The rest", frozenset(), "Nothing else."),
+)
+NAMED_KINDS = frozenset(kind for section in SECTIONS for kind in section.kinds)
+
+
+def section_of(kind: str) -> str:
+    return next((s.slug for s in SECTIONS if kind in s.kinds), "rest")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Today's counters, from one grouped query over the same agenda the rows come from."""
+
+    total: int
+    overdue: int
+    done: int
+    sections: dict[str, int]
+
+
+def today_counts(user: User, now: dt.datetime, day: dt.date) -> Counts:
+    rows = (
+        services.today(user, day)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_on__lt=day)))
+    )
+    sections: dict[str, int] = dict.fromkeys((s.slug for s in SECTIONS), 0)
+    total = overdue = 0
+    for kind, n, late in rows:
+        sections[section_of(kind)] += n
+        total += n
+        overdue += late
+    done = Action.objects.filter(
+        owner=user, status=ActionStatus.DONE, completed_at__gte=now - dt.timedelta(hours=24)
+    ).count()
+    return Counts(total=total, overdue=overdue, done=done, sections=sections)
+
+
+def live_cards(actions: list[Action], user: User, day: dt.date) -> None:
+    """Give the page's card batch rows their counts as they stand now (the item's own title and
+    detail were written when it was planned): the same query the calendar feed reads."""
+    batches = [a for a in actions if a.kind == CARDS.kind and a.is_pending]
+    if not batches:
+        return
+    days = {a.pk: batch_day(a) for a in batches}
+    last = max((d for d in days.values() if d is not None), default=day)
+    counts = batch_counts([user.pk], day, last)  # the planner's and the feed's query
+    for action in batches:
+        mail_by = days[action.pk]
+        found = counts.get((action.owner_id, mail_by)) if mail_by is not None else None
+        if found is not None:
+            action.title, action.detail = found.title(day), found.detail
+
+
+def promise_deadlines(actions: list[Action]) -> None:
+    """A promise shows on Today two days before it is due: give its row the promise's own due day
+    (``deadline_on``), so the row says "due Fri 4 Dec", not "due today"."""
+    from extramile.book.models import Promise
+
+    ids = {
+        pk: a
+        for a in actions
+        if a.kind == PROMISE.kind and (pk := PROMISE.key.id(a.key)) is not None
+    }
+    if not ids:
+        return
+    for pk, due_on in Promise.objects.filter(pk__in=ids).values_list("pk", "due_on"):
+        ids[pk].deadline_on = due_on  # type: ignore[attr-defined]
+
+
+def batch_day(action: Action) -> dt.date | None:
+    parts = CARDS.key.parts(action.key)  # cards:<owner>:<mail-by date>
+    try:
+        return dt.date.fromisoformat(parts[-1]) if parts else None
+    except ValueError:
+        return None
+
+
+def oob_counts(request: HttpRequest) -> str:
+    """Today's counters as htmx out-of-band swaps, for an answer that changed a row on Today."""
+    user = current_user(request)
+    now = clock.now()
+    counts = today_counts(user, now, user.local_date(now))
+    return render_to_string(
+        "agenda/_today_counts.html",
+        {"counts": counts, "sections": SECTIONS, "oob": True},
+        request=request,
+    )
 
 
 def row_context(day: dt.date) -> dict[str, object]:
@@ -79,6 +224,8 @@ def answer(request: HttpRequest, action: Action, error: str = "", note: str = ""
     """The action's row for htmx; a redirect with a message otherwise."""
     if is_htmx(request):
         day = action.owner.local_date(clock.now())
+        live_cards([action], action.owner, day)
+        promise_deadlines([action])
         context = {"action": action, "error": error, "note": note, **row_context(day)}
         response = render(request, "agenda/_action.html", context)
         if error:
