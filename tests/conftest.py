@@ -108,7 +108,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     text = config.getoption("--moment")
     if text and config.getoption("--moments"):
-        raise pytest.UsageError("give --moment (the whole session) or --moments (per test), not both")
+        raise pytest.UsageError(
+            "give --moment (the whole session) or --moments (per test), not both"
+        )
     if config.getoption("--moments"):
         parse_moments(config.getoption("--moments"))
     if text:
@@ -133,7 +135,9 @@ def moments_seed(config) -> int:
 def pytest_report_header(config):
     text = config.getoption("--moment")
     if config.getoption("--moments"):
-        lines = [f"moments (seed {moments_seed(config)}; each unfixed test starts at one, +/-{SPREAD} s):"]
+        lines = [
+            f"moments (seed {moments_seed(config)}; each unfixed test starts at one, +/-{SPREAD} s):"
+        ]
         for moment in parse_moments(config.getoption("--moments")):
             zone = f", machine TZ={moment.machine_zone}" if moment.machine_zone else ""
             lines.append(f"  {moment.text} = {moment.at.isoformat()}{zone}")
@@ -205,7 +209,9 @@ def pytest_runtest_makereport(item, call):
     if _MOMENT in item.stash and report.failed:
         moment, start = item.stash[_MOMENT]
         zone = f" (machine TZ={moment.machine_zone})" if moment.machine_zone else ""
-        report.sections.append(("moment", f"started at {start.isoformat()}, near {moment.text}{zone}"))
+        report.sections.append(
+            ("moment", f"started at {start.isoformat()}, near {moment.text}{zone}")
+        )
     return report
 
 

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from django.db.models import Max, Min
 
-from extramile.runtime.demo import create_demo
-from extramile.runtime.history import chance
 from extramile.book.models import Contact, Customer, Sale
 from extramile.insights import analytics
 from extramile.outreach.models import Call
+from extramile.runtime.demo import create_demo
+from extramile.runtime.history import chance
 from extramile.timeline.timeline import OWNED_ELSEWHERE
 from tests.conftest import NOW
 

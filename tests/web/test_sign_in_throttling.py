@@ -206,10 +206,15 @@ def ask_reset(client, email, address="127.0.0.1"):
 
 
 @pytest.mark.parametrize("known", [True, False], ids=["an account's address", "an unknown address"])
-def test_a_mailbox_gets_three_reset_mails_then_waits(client, owner, mailoutbox, known, time_machine):
+def test_a_mailbox_gets_three_reset_mails_then_waits(
+    client, owner, mailoutbox, known, time_machine
+):
     email = owner.email if known else "nobody@example.com"
     for n in range(throttle.RESET_MAILS):
-        assert ask_reset(client, email.upper() if n else email, address=f"10.0.0.{n}").status_code == 302
+        assert (
+            ask_reset(client, email.upper() if n else email, address=f"10.0.0.{n}").status_code
+            == 302
+        )
     assert len(mailoutbox) == (throttle.RESET_MAILS if known else 0)
     refused = ask_reset(client, email, address="10.0.0.99")  # from yet another address
     assert refused.status_code == 429

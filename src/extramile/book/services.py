@@ -38,9 +38,7 @@ def book(user: User) -> QuerySet[Customer]:
     """**The book**: every customer ``user`` may see (``accounts.scoping``) — prospects, customers
     and former customers alike. This is the number the Customers page shows; every other page
     that counts a part of it says which part, with ``book_size(user).note(part)``."""
-    from extramile.accounts.scoping import visible_customers
-
-    return visible_customers(user)
+    return Customer.objects.visible_to(user)
 
 
 # The parts of the book other pages count, and what each leaves out.

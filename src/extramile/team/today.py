@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from extramile.accounts.models import Role, User
-from extramile.accounts.scoping import visible_users
 
 SHOWN = 5
 
@@ -58,13 +57,13 @@ def _behind(counts: dict[int, int], users: dict[int, User]) -> Behind:
 
 def team_block(user: User, now: dt.datetime, day: dt.date) -> TeamBlock | None:
     """The block for a manager or an admin; None for a rep (their Today is their own work)."""
-    if not (user.is_manager or user.is_admin_role):
+    if not user.sees_team:
         return None
     from extramile.culture.models import Story
     from extramile.inbox.models import InboundMessage
     from extramile.service.models import ServiceRequest
 
-    reps = {u.pk: u for u in visible_users(user).filter(role=Role.REP)}
+    reps = {u.pk: u for u in User.objects.visible_to(user).filter(role=Role.REP)}
     ids = list(reps)
     late_replies = dict(
         InboundMessage.objects.filter(

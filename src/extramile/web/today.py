@@ -22,18 +22,17 @@ from extramile.agenda import habits, services
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.planners import PROMISE
 from extramile.articles.habits import ARTICLE_FOLLOW_UP
+from extramile.book.forms import SnoozeForm
 from extramile.cards.agenda import batch_counts
 from extramile.cards.habits import CARDS, THANK_YOU
-from extramile.inbox.habits import REPLY
-from extramile.outreach.habits import CALL
-from extramile.service.habits import SERVICE
-from extramile.book.forms import SnoozeForm
 from extramile.culture.today import today_context
+from extramile.inbox.habits import REPLY
 from extramile.offline.middleware import mark_problem
 from extramile.outreach.coverage import capacity_warning
+from extramile.outreach.habits import CALL
+from extramile.service.habits import SERVICE
 from extramile.team.today import team_block
 from extramile.web.htmx import is_htmx
-
 
 
 def current_user(request: HttpRequest) -> User:
