@@ -16,6 +16,9 @@ label with the others.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -163,12 +166,12 @@ def has_sign_off(message: str) -> bool:
 
 
 def style_of(branding: CardBranding) -> Style:
-    from extramile.cards.branding import logo_svg
+    from extramile.cards.branding import logo_png
 
     return Style(
         primary=branding.primary_colour,
         accent=branding.accent_colour,
-        logo=logo_svg(branding),
+        logo=logo_png(branding),
         handwriting=branding.handwriting,
     )
 
@@ -200,6 +203,47 @@ def render(kind: str, batch: Batch, company: Company, options: Options) -> bytes
         style=batch.style,
         warnings=batch.warnings,
     )
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One print file of ``render_all``: its bytes, or the PrintError that stopped it."""
+
+    kind: str
+    data: bytes = b""
+    error: PrintError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_all(
+    kinds: Sequence[str], batch: Batch, company: Company, options: Options
+) -> list[Printed]:
+    """Several print files of the batch at once, in the order asked. Each is compiled in its own
+    thread: Typst lets go of Python's lock while it lays out and writes a PDF, so the cards PDF
+    and the envelopes and labels share the machine's cores. Each file is the same bytes as
+    ``render`` makes alone. A file that cannot be made carries its PrintError; the others print."""
+    for kind in kinds:
+        if kind not in KINDS:
+            raise PrintError(f"Unknown print file “{kind}”: use one of {', '.join(KINDS)}.")
+    options.check()
+    resolved = asdict(options.resolved(company.country))
+    sender = sender_of(company)
+
+    def one(kind: str) -> Printed:
+        warnings: list[str] = []
+        try:
+            data = render_file(
+                kind, batch.items, sender, **resolved, style=batch.style, warnings=warnings
+            )
+        except PrintError as error:
+            return Printed(kind, error=error, warnings=warnings)
+        return Printed(kind, data=data, warnings=warnings)
+
+    # The cards PDF first: the longest, so the others share the second core meanwhile.
+    order = sorted(kinds, key=lambda kind: KINDS.index(kind))
+    with ThreadPoolExecutor(max_workers=max(1, min(len(order), os.cpu_count() or 1))) as pool:
+        done = dict(zip(order, pool.map(one, order), strict=True))
+    return [done[kind] for kind in kinds]
 
 
 def filename(kind: str, start: dt.date, end: dt.date) -> str:

@@ -106,12 +106,16 @@ class PrintCard:
 
 @dataclass(frozen=True)
 class Style:
-    """The company's branding on the cards: colours, a logo (SVG text), the handwriting font."""
+    """The company's branding on the cards: colours, a logo (PNG bytes), the handwriting font."""
 
     primary: str = "#1f4e79"
     accent: str = "#c8a951"
-    logo: str | None = None
+    logo: bytes | None = None
     handwriting: bool = False
+
+    def data(self) -> dict[str, typing.Any]:
+        """As JSON for the templates: the logo's bytes as a list of numbers (JSON has no bytes)."""
+        return {**asdict(self), "logo": list(self.logo) if self.logo else None}
 
 
 @dataclass(frozen=True)
@@ -428,7 +432,7 @@ def cards_pdf(
         "title": "Cards",
         "layout": layout,
         "geometry": geometry,
-        "style": asdict(style),
+        "style": style.data(),
         "sizes": FOLDED_SIZES if layout == "folded" else CARD_SIZES,
         "items": [_card_item(card, layout, geometry, style) for card in printed],
     }
