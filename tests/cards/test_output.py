@@ -42,3 +42,31 @@ def test_a_file_that_cannot_be_made_carries_its_error_and_the_others_print(owner
     cards, labels = output.render_all(["cards", "labels"], batch, company, output.Options())
     assert cards.error is not None and "handwritten" in str(cards.error) and cards.data == b""
     assert labels.error is None and labels.data.startswith(b"%PDF")
+
+
+def queries_to_build(cards) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        batch = output.build(cards, Company.get())
+    assert batch.items
+    return len(queries)
+
+
+def test_loading_a_batch_reads_no_row_per_card(owner):
+    """Whatever the batch's size, its cards load in the same few queries: a field that printing
+    reads but ``output.PRINT_FIELDS`` leaves out would add one per card."""
+    from extramile.book.models import Household
+
+    home = Household.objects.create(name="The Bauer Family", **ADDRESS)
+    for n in range(6):
+        make_customer(owner, f"P{n}", "Bauer", birth_month=12, birth_day=10 + n,
+                      household=home if n < 2 else None, **ADDRESS)  # fmt: skip
+    plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 31), NOW,
+               occasions=Occasion.objects.filter(code__in=["birthday", "christmas"]))  # fmt: skip
+    Card.objects.update(status=CardStatus.WRITTEN, message="Dear you,\n\nThe sailing, at last!")
+    few = Card.objects.filter(pk__in=Card.objects.order_by("id").values("id")[:2])
+    assert Card.objects.count() > 6
+    output.build(few, Company.get())  # the company's card branding row is made on first use
+    assert queries_to_build(Card.objects.all()) == queries_to_build(few)
