@@ -93,7 +93,7 @@ def test_a_right_to_left_message_is_laid_out_right_to_left():
         page.extract_text(visitor_text=visit)
         return xs
 
-    hebrew_x, english_x = ends(pages[0]), ends(pages[1])
+    hebrew_x, english_x = ends(pages[1]), ends(pages[3])  # the insides
     # Right-aligned lines start further right than the left-aligned ones on the same half.
     assert min(hebrew_x) > min(english_x) + 40, (hebrew_x, english_x)
     assert all(x > width / 2 for x in hebrew_x)

@@ -134,7 +134,9 @@ def build(cards: QuerySet[Card], company: Company, include_notes: bool = False) 
     from extramile.cards.messages import addressee, draft, greeting_for
 
     branding = CardBranding.get()
-    batch = Batch(cards=list(ready_cards(cards).only(*PRINT_FIELDS)), style=style_of(branding))
+    batch = Batch(
+        cards=list(ready_cards(cards).only(*PRINT_FIELDS)), style=style_of(branding, company.name)
+    )
     signers = {s.user_id: s for s in CardSigner.objects.filter(user__cards__in=cards).distinct()}
     couples = {card.pk for card in batch.cards if card.occasion.source == Source.WEDDING}
     senders: dict[int, tuple[str, ...]] = {}
@@ -181,7 +183,8 @@ def has_sign_off(message: str) -> bool:
     return last.endswith(",") or (0 < len(last.split()) <= 3)
 
 
-def style_of(branding: CardBranding) -> Style:
+def style_of(branding: CardBranding, company: str = "") -> Style:
+    """The branding as print data; ``company``, the name on the back of a folded card."""
     from extramile.cards.branding import logo_png
 
     return Style(
@@ -189,6 +192,7 @@ def style_of(branding: CardBranding) -> Style:
         accent=branding.accent_colour,
         logo=logo_png(branding),
         handwriting=branding.handwriting,
+        company=company,
     )
 
 

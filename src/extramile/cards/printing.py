@@ -112,6 +112,7 @@ class Style:
     accent: str = "#c8a951"
     logo: bytes | None = None
     handwriting: bool = False
+    company: str = ""  # on the back of a folded card
 
     def data(self) -> dict[str, typing.Any]:
         """As JSON for the templates: the logo's bytes as a list of numbers (JSON has no bytes)."""
@@ -409,9 +410,11 @@ def cards_pdf(
 ) -> bytes:
     """The cards as one PDF, one page per card.
 
-    ``page``: portrait, recipient line, occasion heading, message and signature. ``folded``: the
-    inside of a card folded once (landscape; the message on the right half, a small occasion line
-    on the left). Handwritten cards are skipped (their inside is written by hand; their envelopes
+    ``page``: portrait, the design and the greeting at the top, then the message, the sign-off
+    and the signature. ``folded``: a card folded once, two landscape pages a card, to print
+    double-sided (flip on the short edge): the outside (the front on the right half: the design,
+    the greeting, the logo; the back on the left half: the company's name in small print), then
+    the inside (the message on the right half, a small ornament of the design on the left). Handwritten cards are skipped (their inside is written by hand; their envelopes
     and labels still print). Cards without an address print. A long message is set smaller (down
     to 8 pt) to stay on its page; PrintError if it still does not fit, if the list is empty, if
     every card is handwritten, or for an unknown layout or paper.
