@@ -117,3 +117,30 @@ def test_a_rep_saves_a_signature_but_not_the_branding(client, owner):
     assert response.status_code == 302
     assert CardSigner.objects.get(user=owner).title == "Advisor"
     assert client.post("/cards/design/", {"branding-language": "fr"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("anna_last", "language", "expected"),
+    [
+        ("Bauer", "", "Ben and Anna Bauer"),
+        ("Klein", "", "Ben Bauer and Anna Klein"),
+        ("Bauer", "de", "Ben und Anna Bauer"),
+    ],
+)
+def test_the_couple_is_named_in_the_cards_language(owner, anna_last, language, expected):
+    from extramile.book.models import KeyDate
+
+    home = Household.objects.create(name="The Bauer Family", street="1 Main St", city="Springfield",
+                                    region="IL", postal_code="62704", country="US")  # fmt: skip
+    make_customer(owner, "Ben", "Bauer", household=home, birth_year=1975, language=language)
+    anna = make_customer(owner, "Anna", anna_last, household=home, birth_year=1977,
+                         language=language)  # fmt: skip
+    KeyDate.objects.create(customer=anna, kind="wedding", label="Wedding", month=12, day=12)
+    plan_cards(dt.date(2026, 11, 23), dt.date(2026, 12, 31), NOW,
+               occasions=Occasion.objects.filter(code__in=["wedding", "christmas"]))  # fmt: skip
+    Card.objects.update(status=CardStatus.WRITTEN, message="Dear you,\n\nHi.")
+    items = {
+        item.design: item.recipient
+        for item in output.build(Card.objects.all(), Company.get()).items
+    }
+    assert items == {"rings": expected, "evergreen": "The Bauer Family"}

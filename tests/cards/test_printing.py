@@ -13,6 +13,7 @@ from extramile.cards.printing import (
     PrintCard,
     PrintError,
     Sender,
+    Style,
     cards_csv,
     cards_pdf,
     envelopes_pdf,
@@ -93,19 +94,35 @@ def test_a4_paper() -> None:
 
 def test_folded_layout_is_landscape_with_the_message_on_the_right_half() -> None:
     pdf = cards_pdf([card(), card("Ben Jones")], layout="folded")
-    assert [size(page) for page in pages(pdf)] == [(792, 612)] * 2
-    where = positions(pages(pdf)[0])
-    assert where["Have a wonderful day!"][0] > 792 / 2
-    assert where["Olivia Park"][0] > 792 / 2
-    # The left panel carries the design's ornament only: no stray greeting, no reference.
-    assert all(x > 792 / 2 for x, _y in where.values()), where
-    assert "Happy birthday" not in texts(pdf)[0] and "C-1042" not in texts(pdf)[0]
+    # Two pages a card, printed double-sided: the outside, then the inside.
+    assert [size(page) for page in pages(pdf)] == [(792, 612)] * 4
+    inside = positions(pages(pdf)[1])
+    assert inside["Have a wonderful day!"][0] > 792 / 2
+    assert inside["Olivia Park"][0] > 792 / 2
+    # The inside's left panel carries the design's ornament only: no stray greeting, no reference.
+    assert all(x > 792 / 2 for x, _y in inside.values()), inside
+    assert "Happy birthday" not in texts(pdf)[1] and "C-1042" not in texts(pdf)[1]
+
+
+def test_the_folded_cards_front_has_the_greeting_and_the_back_only_the_company() -> None:
+    style = Style(company="Park Motors")
+    pdf = cards_pdf([card(), card("Ben Jones", occasion="Season's greetings")], layout="folded",
+                    style=style)  # fmt: skip
+    outside = positions(pages(pdf)[0])
+    assert set(outside) == {"Happy birthday", "Park Motors"}, outside
+    assert outside["Happy birthday"][0] > 792 / 2  # the front: the right half
+    assert outside["Park Motors"][0] < 792 / 2  # the back: the left half
+    assert set(positions(pages(pdf)[2])) == {"Season's greetings", "Park Motors"}
+    # Nothing internal and nobody's name on either side of the sheet.
+    for text in texts(pdf):
+        assert "C-1042" not in text and "Anna Smith" not in text and "Ben Jones" not in text
+    assert flat(texts(pdf)[3]).startswith("Dear Ben,")
 
 
 def test_markup_in_names_and_messages_prints_literally() -> None:
     tricky = card(MARKUP, message=f"{MARKUP}\n<script>alert(1)</script>", signature="$signed$")
     for pdf in [cards_pdf([tricky]), cards_pdf([tricky], layout="folded")]:
-        text = flat(texts(pdf)[0])
+        text = flat(" ".join(texts(pdf)))
         assert MARKUP in text and "<script>alert(1)</script>" in text and "$signed$" in text
     assert MARKUP in texts(envelopes_pdf([tricky]))[0]
     assert MARKUP in texts(labels_pdf([tricky]))[0]
@@ -113,7 +130,7 @@ def test_markup_in_names_and_messages_prints_literally() -> None:
 
 def test_unicode_names_print() -> None:
     greek = card(UNICODE, message="Χρόνια πολλά, Σοφία! Straße, café, Łódź.")
-    (text,) = texts(cards_pdf([greek], layout="folded"))
+    _outside, text = texts(cards_pdf([greek], layout="folded"))
     assert "Χρόνια πολλά, Σοφία!" in text and "Straße, café, Łódź." in text
     assert UNICODE in texts(envelopes_pdf([greek]))[0]
     assert UNICODE in texts(labels_pdf([greek]))[0]
@@ -155,6 +172,8 @@ def test_a_1500_character_message_stays_on_one_page(layout: str, paper: str) -> 
     assert len(long) >= 1460
     batch = [card("Anna Smith"), card("Ben Jones", message=long), card("Chloe Lee")]
     printed = texts(cards_pdf(batch, layout=layout, paper=paper))
+    if layout == "folded":
+        printed = printed[1::2]  # the insides (each after its outside)
     assert len(printed) == 3
     assert "The very end." in printed[1] and "Olivia Park" in printed[1]
     assert "Chloe Lee" not in printed[1]
@@ -169,7 +188,8 @@ def test_a_message_of_many_short_lines_stays_on_one_page() -> None:
 def test_wide_capitals_that_fool_the_estimate_still_fit_on_one_page() -> None:
     wide = "WOMBAT MEMORIAL " * 90
     printed = texts(cards_pdf([card(message=wide), card("Ben Jones")], layout="folded"))
-    assert len(printed) == 2 and "Ben Jones" not in printed[0]
+    assert len(printed) == 4 and "WOMBAT" in printed[1] and "WOMBAT" not in printed[2]
+    assert "Olivia Park" in printed[1]
 
 
 def test_a_message_too_long_for_any_size_is_an_error_naming_the_card() -> None:

@@ -93,7 +93,7 @@ def test_a_right_to_left_message_is_laid_out_right_to_left():
         page.extract_text(visitor_text=visit)
         return xs
 
-    hebrew_x, english_x = ends(pages[0]), ends(pages[1])
+    hebrew_x, english_x = ends(pages[1]), ends(pages[3])  # the insides
     # Right-aligned lines start further right than the left-aligned ones on the same half.
     assert min(hebrew_x) > min(english_x) + 40, (hebrew_x, english_x)
     assert all(x > width / 2 for x in hebrew_x)
@@ -140,3 +140,51 @@ def test_every_system_font_used_covers_its_script(script):
     letters = [c for c in font.sample if not c.isspace()]
     assert [c for c in letters if ord(c) not in cmap] == []
     assert {fonts._script(c) for c in letters} & {script, "Hani"}
+
+
+THAI_WARNING = "no font for Thai is installed (Debian: fonts-noto-core)"
+
+
+@pytest.fixture
+def thai_batch(owner, monkeypatch):
+    """A written Thai card and an English one, on a machine without a Thai font."""
+    import datetime as dt
+
+    from extramile.cards.models import Card, CardStatus, Occasion
+    from extramile.cards.planning import plan_cards
+    from tests.conftest import NOW, make_customer
+
+    address = {"street": "1 Main St", "city": "Springfield", "region": "IL",
+               "postal_code": "62704", "country": "US"}  # fmt: skip
+    make_customer(owner, "สมชาย", "ใจดี", birth_month=12, birth_day=10, **address)
+    make_customer(owner, "Anna", "Smith", birth_month=12, birth_day=11, **address)
+    plan_cards(dt.date(2026, 11, 30), dt.date(2026, 12, 6), NOW,
+               occasions=Occasion.objects.filter(code="birthday"))  # fmt: skip
+    Card.objects.update(status=CardStatus.WRITTEN, message="Dear you,\n\nThe sailing, at last!")
+    real = fonts.font_file
+    monkeypatch.setattr(fonts, "font_file", lambda s: None if s == "Thai" else real(s))
+    return Card.objects.order_by("id")
+
+
+def test_the_cli_names_the_missing_script_and_prints_the_rest(thai_batch, tmp_path):
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    pdf, labels = tmp_path / "cards.pdf", tmp_path / "labels.pdf"
+    call_command("cards", "--from", "2026-11-30", "--to", "2026-12-06", "--pdf", str(pdf),
+                 "--labels", str(labels), stdout=out, stderr=err)  # fmt: skip
+    thai = thai_batch.first()
+    warning = f"Warning: Left out 1 card(s): {THAI_WARNING}: C-{thai.pk} (สมชาย ใจดี)."
+    assert err.getvalue().splitlines() == [warning, warning]  # one per file it is left out of
+    assert len(PdfReader(pdf).pages) == 1 and "Anna Smith" in text_of(labels.read_bytes())
+
+
+def test_the_cards_page_names_the_missing_script(thai_batch, client, owner):
+    from tests.conftest import PASSWORD
+
+    client.login(username=owner.username, password=PASSWORD)
+    url = "/cards/download/cards/?from=2026-11-30&to=2026-12-06"
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    page = client.get("/cards/?from=2026-11-30&to=2026-12-06").content.decode()
+    assert THAI_WARNING in page and "สมชาย ใจดี" in page

@@ -30,7 +30,9 @@ def folder() -> Path:
 def preview(design: str, style: Style, greeting: str = "") -> bytes:
     """The first page of a sample card in ``design`` as PNG (cached)."""
     stamp = max(p.stat().st_mtime_ns for p in TEMPLATES.glob("*.typ"))
-    key = hashlib.sha256(json.dumps([design, asdict(style), greeting, stamp]).encode()).hexdigest()
+    logo = hashlib.sha256(style.logo or b"").hexdigest()
+    branding = {**asdict(style), "logo": logo}
+    key = hashlib.sha256(json.dumps([design, branding, greeting, stamp]).encode()).hexdigest()
     path = folder() / f"{key[:32]}.png"
     if path.is_file():
         return path.read_bytes()

@@ -106,12 +106,17 @@ class PrintCard:
 
 @dataclass(frozen=True)
 class Style:
-    """The company's branding on the cards: colours, a logo (SVG text), the handwriting font."""
+    """The company's branding on the cards: colours, a logo (PNG bytes), the handwriting font."""
 
     primary: str = "#1f4e79"
     accent: str = "#c8a951"
-    logo: str | None = None
+    logo: bytes | None = None
     handwriting: bool = False
+    company: str = ""  # on the back of a folded card
+
+    def data(self) -> dict[str, typing.Any]:
+        """As JSON for the templates: the logo's bytes as a list of numbers (JSON has no bytes)."""
+        return {**asdict(self), "logo": list(self.logo) if self.logo else None}
 
 
 @dataclass(frozen=True)
@@ -405,9 +410,11 @@ def cards_pdf(
 ) -> bytes:
     """The cards as one PDF, one page per card.
 
-    ``page``: portrait, recipient line, occasion heading, message and signature. ``folded``: the
-    inside of a card folded once (landscape; the message on the right half, a small occasion line
-    on the left). Handwritten cards are skipped (their inside is written by hand; their envelopes
+    ``page``: portrait, the design and the greeting at the top, then the message, the sign-off
+    and the signature. ``folded``: a card folded once, two landscape pages a card, to print
+    double-sided (flip on the short edge): the outside (the front on the right half: the design,
+    the greeting, the logo; the back on the left half: the company's name in small print), then
+    the inside (the message on the right half, a small ornament of the design on the left). Handwritten cards are skipped (their inside is written by hand; their envelopes
     and labels still print). Cards without an address print. A long message is set smaller (down
     to 8 pt) to stay on its page; PrintError if it still does not fit, if the list is empty, if
     every card is handwritten, or for an unknown layout or paper.
@@ -428,7 +435,7 @@ def cards_pdf(
         "title": "Cards",
         "layout": layout,
         "geometry": geometry,
-        "style": asdict(style),
+        "style": style.data(),
         "sizes": FOLDED_SIZES if layout == "folded" else CARD_SIZES,
         "items": [_card_item(card, layout, geometry, style) for card in printed],
     }

@@ -84,16 +84,16 @@ class Command(BaseCommand):
             envelope=options["envelope"],
             sheet=options["sheet"],
         )
-        for option, kind in FILES.items():
-            if not options[option]:
-                continue
-            try:
-                data = output.render(kind, batch, company, chosen)
-            except PrintError as error:
-                raise CommandError(str(error), returncode=1) from None
+        wanted = {option: kind for option, kind in FILES.items() if options[option]}
+        try:
+            printed = output.render_all(list(wanted.values()), batch, company, chosen)
+        except PrintError as error:
+            raise CommandError(str(error), returncode=1) from None
+        for option, result in zip(wanted, printed, strict=True):
+            if result.error is not None:
+                raise CommandError(str(result.error), returncode=1)
             path = Path(options[option])
-            write_whole(path, data)
-            self.stdout.write(f"Wrote {path} ({kind}, {len(data):,} bytes)")
-            for warning in batch.warnings:
+            write_whole(path, result.data)
+            self.stdout.write(f"Wrote {path} ({result.kind}, {len(result.data):,} bytes)")
+            for warning in result.warnings:
                 self.stderr.write(f"Warning: {warning}")
-            batch.warnings.clear()
