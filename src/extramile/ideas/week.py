@@ -299,6 +299,8 @@ def _anniversaries(
             for cid, owner_id, since in waiting.filter(customer_since__in=starts).values_list(
                 "id", "owner_id", "customer_since"
             ):
+                if since is None:  # never: the filter names dates (for the type checker)
+                    continue
                 years = when.year - since.year
                 found.append((cid, owner_id, f"{years} year{'s' if years != 1 else ''} a customer"))
         on = "today" if when == day else f"on {when:%a %d %b}"
