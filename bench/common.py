@@ -81,13 +81,17 @@ def machine_speed() -> str:
 
 
 def engines(database: str) -> list[tuple[str, str | None]]:
-    """SQLite, and PostgreSQL (database ``database``) when EXTRAMILE_TEST_DATABASE_URL is set."""
+    """SQLite, and PostgreSQL (database ``database``) when EXTRAMILE_TEST_DATABASE_URL is set;
+    EXTRAMILE_BENCH_ENGINES (``sqlite``, ``postgresql`` or both, comma-separated) picks fewer."""
     found: list[tuple[str, str | None]] = [("sqlite", None)]
     pg = os.environ.get("EXTRAMILE_TEST_DATABASE_URL")
     if pg:
         found.append(("postgresql", urlunsplit(urlsplit(pg)._replace(path=f"/{database}"))))
     else:
         print("(set EXTRAMILE_TEST_DATABASE_URL to run it on PostgreSQL too)")
+    wanted = os.environ.get("EXTRAMILE_BENCH_ENGINES")
+    if wanted:
+        found = [(engine, url) for engine, url in found if engine in wanted.split(",")]
     return found
 
 
