@@ -199,6 +199,22 @@ class Recorder:
         return best_of(runs, lambda: replay(statements))
 
 
+def bound_of(function: Callable[[], Any], runs: int = 1) -> float | None:
+    """A step's lower bound measured before the step: ``function`` runs once in a transaction
+    rolled back while its statements are recorded, then they are replayed bare (rolled back too)
+    ``runs`` times; the best replay's seconds (None: it ran no statement). The data is left as it
+    was, so the timed run that follows does the same work."""
+    from django.db import transaction
+
+    recorder = Recorder()
+    with recorder, transaction.atomic():
+        recorder.label = "step"
+        sid = transaction.savepoint()
+        function()
+        transaction.savepoint_rollback(sid)
+    return recorder.replay("step", runs)
+
+
 def _qmark(sql: str) -> str:
     """Django's ``%s`` placeholders as SQLite's ``?`` (and ``%%`` as ``%``), as its backend does."""
     return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
