@@ -49,7 +49,7 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str) -> tuple[int, str]:
-        with self.opener.open(self.base + path, timeout=30) as response:
+        with self.opener.open(self.base + path, timeout=120) as response:
             return response.status, response.read().decode()
 
     def login(self, username: str) -> None:
@@ -61,7 +61,7 @@ class Client:
         request = urllib.request.Request(  # noqa: S310  (loopback http only)
             self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"}
         )
-        with self.opener.open(request, timeout=30) as response:
+        with self.opener.open(request, timeout=120) as response:
             if "/login/" in response.url:
                 raise RuntimeError(f"could not log in as {username}")
 
