@@ -8,12 +8,17 @@ created and dropped, when EXTRAMILE_TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import itertools
 import os
 import random
+import re
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -76,14 +81,198 @@ def machine_speed() -> str:
 
 
 def engines(database: str) -> list[tuple[str, str | None]]:
-    """SQLite, and PostgreSQL (database ``database``) when EXTRAMILE_TEST_DATABASE_URL is set."""
+    """SQLite, and PostgreSQL (database ``database``) when EXTRAMILE_TEST_DATABASE_URL is set;
+    EXTRAMILE_BENCH_ENGINES (``sqlite``, ``postgresql`` or both, comma-separated) picks fewer."""
     found: list[tuple[str, str | None]] = [("sqlite", None)]
     pg = os.environ.get("EXTRAMILE_TEST_DATABASE_URL")
     if pg:
         found.append(("postgresql", urlunsplit(urlsplit(pg)._replace(path=f"/{database}"))))
     else:
         print("(set EXTRAMILE_TEST_DATABASE_URL to run it on PostgreSQL too)")
+    wanted = os.environ.get("EXTRAMILE_BENCH_ENGINES")
+    if wanted:
+        found = [(engine, url) for engine, url in found if engine in wanted.split(",")]
     return found
+
+
+def engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """The internal options a script passes to its own child process per engine."""
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
+    parser.add_argument("--database-url", help="(internal)")
+
+
+def each_engine(script: str, database: str, argv: Sequence[str] | None = None) -> None:
+    """Run ``script`` again in a child process per engine (``engines(database)``), with the same
+    command-line arguments (or ``argv``) and ``--engine`` / ``--database-url`` added."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for engine, url in engines(database):
+        command = [sys.executable, script, *argv, "--engine", engine]
+        if url:
+            command += ["--database-url", url]
+        subprocess.run(command, check=True)
+
+
+@contextlib.contextmanager
+def database(args: argparse.Namespace, prefix: str = "extramile-bench-") -> Iterator[str]:
+    """A throwaway database for ``args.engine`` (migrated), in a temporary data directory that is
+    yielded; the PostgreSQL database is dropped afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
+        setup(args, workdir)
+        try:
+            yield workdir
+        finally:
+            if args.engine == "postgresql":
+                drop_postgres(args.database_url)
+
+
+# --- Lower bounds ---------------------------------------------------------------------------------
+#
+# A figure on a shared machine moves by two times from one hour to the next; the ratio of a step to
+# what the machine can do with the same data in the same minute does not. Each benchmark measures,
+# beside every step it times, a lower bound: the bare work the step cannot avoid (the SQL that
+# selects the same rows and writes the same rows, in as few statements as possible, on the DB-API
+# cursor: no ORM, no Python per row; the bare queries behind a page; a bare Typst compile; the
+# csv module and a bare COPY), and prints ``ratio to lower bound: N.N×`` on the step's line.
+
+Statement = tuple[str, Sequence[Any]]
+
+
+def bare(statements: Sequence[Statement], *, keep: bool = False) -> float:
+    """Seconds to run ``statements`` on the raw DB-API cursor, reading every row they return, in
+    one transaction rolled back afterwards (unless ``keep``), so writes leave nothing behind.
+
+    Statements are written with ``%s`` placeholders (SQLite's ``?`` is substituted)."""
+    from django.db import connection, transaction
+
+    connection.ensure_connection()
+    sqlite = connection.vendor == "sqlite"
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        raw = connection.connection.cursor()
+        started = time.perf_counter()
+        for sql, params in statements:
+            raw.execute(_qmark(sql) if sqlite else sql, tuple(params))
+            if raw.description is not None:
+                raw.fetchall()
+        seconds = time.perf_counter() - started
+        raw.close()
+        if keep:
+            transaction.savepoint_commit(sid)
+        else:
+            transaction.savepoint_rollback(sid)
+    return seconds
+
+
+class Recorder:
+    """Records the statements run on the default connection while active, under the label set in
+    ``label`` (nothing while it is blank): what a step asked of the database, to be replayed bare.
+    Transaction control (savepoints) is left out: ``bare`` runs its own transaction."""
+
+    def __init__(self) -> None:
+        self.label = ""
+        self.statements: dict[str, list[tuple[str, Any, bool]]] = {}
+
+    def __enter__(self) -> Recorder:
+        from django.db import connection
+
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(*exc)
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if self.label and not sql.lstrip().upper().startswith(
+            ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+        ):
+            self.statements.setdefault(self.label, []).append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    def replay(self, label: str, runs: int = 1) -> float | None:
+        """The best of ``runs`` bare replays of what ``label`` ran (None: it ran nothing)."""
+        statements = self.statements.get(label)
+        if not statements:
+            return None
+        return best_of(runs, lambda: replay(statements))
+
+
+def bound_of(function: Callable[[], Any], runs: int = 1) -> float | None:
+    """A step's lower bound measured before the step: ``function`` runs once in a transaction
+    rolled back while its statements are recorded, then they are replayed bare (rolled back too)
+    ``runs`` times; the best replay's seconds (None: it ran no statement). The data is left as it
+    was, so the timed run that follows does the same work."""
+    from django.db import transaction
+
+    recorder = Recorder()
+    with recorder, transaction.atomic():
+        recorder.label = "step"
+        sid = transaction.savepoint()
+        function()
+        transaction.savepoint_rollback(sid)
+    return recorder.replay("step", runs)
+
+
+def _qmark(sql: str) -> str:
+    """Django's ``%s`` placeholders as SQLite's ``?`` (and ``%%`` as ``%``), as its backend does."""
+    return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
+
+
+def replay(statements: Sequence[tuple[str, Any, bool]]) -> float:
+    """Seconds to run recorded statements (``Recorder``) on the raw DB-API cursor, every row read,
+    in a transaction rolled back afterwards."""
+    from django.db import connection, transaction
+
+    connection.ensure_connection()
+    sqlite = connection.vendor == "sqlite"
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        raw = connection.connection.cursor()
+        started = time.perf_counter()
+        for sql, params, many in statements:
+            text = _qmark(sql) if sqlite and params is not None else sql
+            if many:
+                raw.executemany(text, params)
+            elif params is None:
+                raw.execute(text)
+            else:
+                raw.execute(text, params)
+            if raw.description is not None:
+                raw.fetchall()
+        seconds = time.perf_counter() - started
+        raw.close()
+        transaction.savepoint_rollback(sid)
+    return seconds
+
+
+def best_of(runs: int, measure: Callable[[], float]) -> float:
+    """The fastest of ``runs`` measurements (a lower bound is what the machine can do at best)."""
+    return min(measure() for _ in range(max(1, runs)))
+
+
+def ratio(seconds: float, bound: float | None) -> str:
+    """``ratio to lower bound: N.N×`` (or a dash when there is no bound to compare with)."""
+    if bound is None or bound <= 0:
+        return "ratio to lower bound: –"
+    return f"ratio to lower bound: {seconds / bound:.1f}×"
+
+
+def step_line(
+    label: str, seconds: float, bound: float | None, note: str = "", width: int = 38
+) -> str:
+    """One step's line: its time, its lower bound, the ratio, and a note."""
+    shown = f"{seconds * 1000:8.1f} ms" if seconds < 1 else f"{seconds:8.2f} s "
+    low = (
+        "           –"
+        if bound is None
+        else f"{bound * 1000:8.1f} ms"
+        if bound < 1
+        else f"{bound:8.2f} s "
+    )
+    tail = f"   ({note})" if note else ""
+    return f"  {label:<{width}} {shown}  lower bound {low}  {ratio(seconds, bound)}{tail}"
 
 
 def setup(args: argparse.Namespace, workdir: str) -> None:

@@ -82,11 +82,11 @@ def export_in_child(args: argparse.Namespace) -> None:
 
     django.setup()
     from extramile.accounts.models import User
-    from extramile.accounts.scoping import visible_customers
+    from extramile.book.models import Customer
     from extramile.exports import csvfile, jsonfile, vcard
 
     admin = User.objects.get(username="bench-admin")
-    book = visible_customers(admin)
+    book = Customer.objects.visible_to(admin)
     count = book.count()
     before = memory("VmHWM")
     pieces: Iterator[str] = {

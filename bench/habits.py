@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,8 +34,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--messages", type=int, default=100_000, help="inbound messages")
-    parser.add_argument("--engine", choices=["sqlite", "postgresql"], help="(internal) one engine")
-    parser.add_argument("--database-url", help="(internal)")
+    common.engine_arguments(parser)
     return parser.parse_args()
 
 
@@ -49,13 +47,13 @@ def main() -> None:
         f"ExtraMile habits benchmark: {args.customers:,} customers, {args.reps} reps, "
         f"{os.cpu_count()} cores"
     )
-    for engine, url in common.engines("extramile_bench_habits"):
-        command = [sys.executable, __file__, "--engine", engine]
-        command += ["--customers", str(args.customers), "--reps", str(args.reps)]
-        command += ["--messages", str(args.messages)]
-        if url:
-            command += ["--database-url", url]
-        subprocess.run(command, check=True)
+    common.each_engine(__file__, "extramile_bench_habits")
+
+
+def seconds_of(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
 
 
 def rotation_day(day: dt.date, now: dt.datetime) -> tuple[int, int, float]:
@@ -101,8 +99,7 @@ def replies(messages: int) -> tuple[int, float, int, float, int]:
 
 
 def run_one(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="extramile-bench-") as workdir:
-        common.setup(args, workdir)
+    with common.database(args):
         from extramile.accounts.models import User
         from extramile.outreach.coverage import capacity_warning, coverage
 
@@ -111,36 +108,50 @@ def run_one(args: argparse.Namespace) -> None:
         # The week before, so "no one twice in a week" has calls to look at.
         for back in (7, 6, 5, 4, 3):
             rotation_day(NOW.date() - dt.timedelta(days=back), NOW - dt.timedelta(days=back))
+        # Each step's lower bound: its own statements replayed bare (common.bound_of).
+        rotation_bound = common.bound_of(lambda: rotation_day(NOW.date(), NOW))
         calls, created, first = rotation_day(NOW.date(), NOW)
         _, again, second = rotation_day(NOW.date(), NOW)
+        everyone_bound = common.bound_of(lambda: coverage(User.objects.all(), NOW))
         started = time.perf_counter()
         everyone = coverage(User.objects.all(), NOW)
         covered = time.perf_counter() - started
-        started = time.perf_counter()
         rep = User.objects.order_by("id").first()
         assert rep is not None
-        coverage([rep], NOW)
-        one = time.perf_counter() - started
-        started = time.perf_counter()
-        capacity_warning(rep)
-        warning = time.perf_counter() - started
+        one_bound = common.bound_of(lambda: coverage([rep], NOW), 5)
+        one = common.best_of(5, lambda: seconds_of(lambda: coverage([rep], NOW)))
+        warning_bound = common.bound_of(lambda: capacity_warning(rep), 5)
+        warning = common.best_of(5, lambda: seconds_of(lambda: capacity_warning(rep)))
         over = sum(1 for rep in everyone if rep.over_capacity)
         print(f"\n[{args.engine}] {args.customers:,} customers, {args.reps} reps")
         print(
             f"  {'generate the book':<40} {generated:8.1f} s   "
             f"(+ {requests:,} open service requests)"
         )
+        line = common.step_line
         print(
-            f"  {'call rotation, one day, first run':<40} {first:8.2f} s   "
-            f"({calls:,} calls, {created:,} new; target < 10 s at 1,000,000)"
+            line(
+                "call rotation, one day, first run",
+                first,
+                rotation_bound,
+                f"{calls:,} calls, {created:,} new; target < 10 s at 1,000,000",
+                width=40,
+            )
         )
         print(f"  {'the same day again (idempotent)':<40} {second:8.2f} s   ({again} new)")
         print(
-            f"  {'coverage, every rep':<40} {covered:8.2f} s   ({over} of {len(everyone)} reps "
-            "over capacity)"
+            line(
+                "coverage, every rep",
+                covered,
+                everyone_bound,
+                f"{over} of {len(everyone)} reps over capacity; pages read the rollup",
+                width=40,
+            )
         )
-        print(f"  {'coverage, one rep (Calls page)':<40} {one * 1000:8.1f} ms")
-        print(f"  {'capacity warning, one rep (Today)':<40} {warning * 1000:8.1f} ms")
+        print(line("coverage, one rep (Calls page)", one, one_bound, "best of 5", width=40))
+        print(
+            line("capacity warning, one rep (Today)", warning, warning_bound, "best of 5", width=40)
+        )
         if args.messages:
             count, deadline_seconds, zones, log_seconds, actions = replies(args.messages)
             print(
@@ -151,8 +162,6 @@ def run_one(args: argparse.Namespace) -> None:
                 f"  {'log_many, the same messages':<40} {log_seconds:8.2f} s   "
                 f"({count:,} logged, {actions:,} replies owed on Today)"
             )
-        if args.engine == "postgresql":
-            common.drop_postgres(args.database_url)
 
 
 if __name__ == "__main__":

@@ -156,6 +156,7 @@ def import_section(args: argparse.Namespace) -> None:
     owner = rep()
     from extramile.imports import checking
 
+    first = 0.0
     for attempt in ("first import", "same file again"):
         source = services.open_source(path)
         if attempt == "first import" and checking.uses_reader(source):
@@ -163,11 +164,22 @@ def import_section(args: argparse.Namespace) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         report = services.run_import(source, owner, now=timezone.now())
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        first = first or took
         print(
             f"{attempt}: {took:.1f} s, {cpu:.1f} s CPU in this process "
             f"({args.contacts / took:,.0f} rows/s); {report.summary()}"
-            + ("  [target 20 s]" if attempt == "first import" else "")
+            + ("  [target ≤ 12 s]" if attempt == "first import" else "")
         )
+    bound, written = import_bound(path, owner.pk)
+    print(
+        common.step_line(
+            "first import",
+            first,
+            bound,
+            f"bound: the csv module reading the file, then a bare bulk write of the same "
+            f"{written:,} rows",
+        ).strip()
+    )
     print(f"customers in the book: {Customer.objects.filter(owner=owner).count():,}")
 
 
@@ -195,6 +207,48 @@ def stream_section(args: argparse.Namespace) -> None:
         f"for a {size / 1e6:.0f} MB file; the process reading and checking it: "
         f"{peak_rss(resource.RUSAGE_CHILDREN) / 1e6:.0f} MB"
     )
+
+
+# The tables an import writes, children after their customer (written back in this order).
+IMPORTED = ("book_customer", "book_emailaddress", "book_phonenumber", "book_keydate", "book_fact")
+
+
+def import_bound(path: Path, owner_id: int) -> tuple[float, int]:
+    """The import's lower bound: reading and parsing the file with the csv module, plus writing
+    the very rows the import wrote (read back, deleted, then written again with ``COPY`` on
+    PostgreSQL / ``executemany`` on SQLite, ids and all, into the same tables with the same
+    indexes), in a transaction rolled back. Returns (seconds, rows written)."""
+    import csv
+
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with path.open(encoding="utf-8", newline="") as source:
+        parsed = sum(1 for _ in csv.reader(source))
+    reading = time.perf_counter() - started
+    assert parsed > 0
+    written = 0
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        with connection.cursor() as cursor:
+            kept: dict[str, tuple[list[str], list[tuple[object, ...]]]] = {}
+            mine = "customer_id IN (SELECT id FROM book_customer WHERE owner_id = %s)"
+            for table in IMPORTED:
+                where = "owner_id = %s" if table == "book_customer" else mine
+                cursor.execute(f"SELECT * FROM {table} WHERE {where}", [owner_id])  # noqa: S608
+                columns = [column[0] for column in cursor.description]
+                kept[table] = (columns, cursor.fetchall())
+            for table in reversed(IMPORTED):
+                where = "owner_id = %s" if table == "book_customer" else mine
+                cursor.execute(f"DELETE FROM {table} WHERE {where}", [owner_id])  # noqa: S608
+        started = time.perf_counter()
+        for table in IMPORTED:
+            columns, rows = kept[table]
+            common.insert(table, columns, rows)
+            written += len(rows)
+        writing = time.perf_counter() - started
+        transaction.savepoint_rollback(sid)
+    return reading + writing, written
 
 
 def peak_rss(who: int = resource.RUSAGE_SELF) -> int:

@@ -167,6 +167,30 @@ def test_search_by_name_email_and_phone_in_another_format(owner, customer):
     assert services.search_customers(book, "zebra", "US").count() == 0
 
 
+def test_a_name_search_matches_the_start_of_any_name_field_whatever_the_case(owner):
+    """The prefix search (read through the lower(name) indexes) matches what ``istartswith`` did:
+    any word at the start of a first, last, preferred or company name; wildcards are plain
+    characters; the next letter up is not matched (the range's upper end)."""
+    zoe = make_customer(owner, "Zoë", "O'Brien", preferred_name="Zed", company_name="Acme_1 %Co")
+    chi = make_customer(owner, "Chi", "Ng")
+    make_customer(owner, "Cia", "Ng")  # "ci" is the upper end of the range for "ch"
+    book = Customer.objects.all()
+
+    def found(text: str) -> set[int]:
+        return set(services.search_customers(book, text, "US").values_list("pk", flat=True))
+
+    assert found("zo") == {zoe.pk}
+    assert found("O'B") == {zoe.pk}
+    assert found("zED") == {zoe.pk}
+    assert found("acme_") == {zoe.pk}
+    assert found("acme%") == set()  # a wildcard is a character, not "anything"
+    assert found("%co") == set()  # "%Co" starts the company's second word, not its name
+    assert found("ch") == {chi.pk}
+    assert found("ng ch") == {chi.pk}
+    assert found("CHI") == {chi.pk}
+    assert found("chix") == set()
+
+
 # --- relationships and families ---------------------------------------------------------------
 
 

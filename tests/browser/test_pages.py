@@ -29,9 +29,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from extramile.agenda import engine
-from extramile.book.demo import create_demo
 from extramile.book.models import Customer
 from extramile.playbook.models import Competitor
+from extramile.runtime.demo import create_demo
 from extramile.web.context import NAV
 from tests.browser.conftest import log_in
 

@@ -267,3 +267,36 @@ def test_done_without_using_the_idea_counts_no_use(owner, colleague):
     week.finish_surprise(row, owner, at(MONDAY), "Called to say thanks", "Feels valued")
     assert not IdeaUse.objects.exists()
     assert surprise(owner).done_at == at(MONDAY)
+
+
+def test_start_dates_read_through_the_index_include_29_february_in_a_common_year():
+    """A customer since 29 February 2016 celebrates on 28 February 2027; a start less than a year
+    before the planned day does not count yet."""
+    from extramile.book import dates
+
+    day = dt.date(2027, 2, 22)
+    starts = week._since_dates(dates.month_days_on(dt.date(2027, 2, 28)), 2015, day)
+    assert dt.date(2016, 2, 29) in starts
+    assert dt.date(2016, 2, 28) in starts
+    assert dt.date(2026, 2, 28) not in starts  # less than a year before the 22nd
+    assert dt.date(2025, 2, 28) in starts
+    assert all(start.month == 2 and start.day in (28, 29) for start in starts)
+
+
+def test_the_ideas_chosen_at_once_are_the_ones_suggested_one_user_at_a_time(owner, colleague):
+    """``ideas_for`` (two grouped queries for every user) agrees with ``idea_for`` (ranked queries
+    per user) on votes, one's own uses, tags per reason and the ties."""
+    doughnuts = idea(colleague, "Bring doughnuts to the team", "team")
+    card = idea(colleague, "A card for the new grandchild", "life event, family")
+    parking = idea(owner, "Lend them your parking spot", "parking")
+    idea(owner, "A thank-you call on the anniversary", "anniversary, thank you")
+    services.toggle_vote(doughnuts, owner, NOW)
+    services.toggle_vote(parking, colleague, NOW)
+    services.record_use(card, owner, NOW, note="Sent one")
+    services.record_use(doughnuts, colleague, NOW, note="Brought them")
+    for reason in SurpriseReason.values:
+        wanted = {owner.pk: reason, colleague.pk: reason}
+        chosen = week.ideas_for(wanted, NOW)
+        for user in (owner, colleague):
+            expected = week.idea_for(user, NOW, reason)
+            assert chosen[user.pk] == (expected.pk if expected else None), (user, reason)

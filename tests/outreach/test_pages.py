@@ -165,3 +165,23 @@ def test_saving_the_form_without_changing_the_tier_leaves_it_to_the_score(client
     client.post(reverse("customer-edit", args=[anna.pk]), data)
     anna.refresh_from_db()
     assert (anna.tier, anna.tier_by_hand) == ("A", False)
+
+
+def test_the_team_rows_come_from_the_kept_coverage_and_your_own_is_counted_now(
+    client, manager, owner, colleague
+):
+    """The team's coverage is the nightly rollup (counted once, kept), so a customer added since
+    shows on your own row at once and on a colleague's row only once it is counted again."""
+    from extramile import clock
+    from extramile.outreach.coverage import kept_coverage
+    from extramile.rollups.models import OwnerRollup
+
+    callable_customer(colleague, "Col One", days_ago=10)
+    login(client, manager).get(reverse("calls"))
+    assert OwnerRollup.objects.filter(owner=colleague, name="outreach.coverage").exists()
+    callable_customer(colleague, "Col Two", days_ago=400)
+    rows, counted_at = kept_coverage([colleague], clock.now())
+    assert counted_at is not None
+    assert (rows[0].customers, rows[0].within) == (1, 1)  # the kept count, not the new customer
+    page = client.get(reverse("calls")).content.decode()
+    assert "Coverage is counted once a day" in page

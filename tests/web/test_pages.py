@@ -153,6 +153,26 @@ def test_search_by_name_email_and_phone_in_another_format(client, owner, custome
     assert "No customers found" in html
 
 
+def test_the_list_pages_without_counting_past_the_cap(client, owner, monkeypatch):
+    """The list fetches a page and one row more, and counts at most COUNT_CAP + 1 rows."""
+    from extramile.web import customers
+
+    monkeypatch.setattr(customers, "PAGE_SIZE", 2)
+    monkeypatch.setattr(customers, "COUNT_CAP", 3)
+    for n in range(5):
+        make_customer(owner, f"Cus{n}", "Paged")
+    login(client, owner)
+    first = client.get(reverse("customers")).content.decode()
+    assert "More than 3 customers" in first
+    assert "Page 1" in first and "page=2" in first and "Cus0 Paged" in first
+    last = client.get(reverse("customers"), {"page": "3"}).content.decode()
+    assert "Cus4 Paged" in last and "page=4" not in last and "page=2" in last
+    past = client.get(reverse("customers"), {"page": "9"}).content.decode()
+    assert "Cus0 Paged" in past  # past the end: the first page
+    few = client.get(reverse("customers"), {"q": "cus1"}).content.decode()
+    assert "1 customer matching" in few
+
+
 def test_filters(client, owner, customer):
     make_customer(owner, "Pat", "Prospect", status="prospect")
     login(client, owner)

@@ -148,6 +148,34 @@ def coverage(
     return result
 
 
+def kept_coverage(
+    reps: QuerySet[User] | list[User], now: dt.datetime, company: Company | None = None
+) -> tuple[list[RepCoverage], dt.datetime | None]:
+    """Coverage per rep and tier from the kept rollup (counted at most a day before ``now``, by
+    the nightly plan), in the order of ``reps``: what a page over many books shows, 3 rows a rep
+    instead of a count of every book, and when it was counted (None: no reps). Customers without a
+    phone are not kept (``no_phone`` 0)."""
+    company = company or Company.get()
+    reps = list(reps)
+    found = read("outreach.coverage", [rep.pk for rep in reps], now)
+    kept = found.data
+    working = len(company.working_weekdays)
+    result = []
+    for rep in reps:
+        counted = kept.get(rep.pk, {})
+        tiers = [
+            TierCoverage(
+                tier=tier,
+                cadence_days=company.cadence_days(tier),
+                customers=counted.get(tier, [0, 0])[0],
+                within=counted.get(tier, [0, 0])[1],
+            )
+            for tier in Tier.values
+        ]
+        result.append(RepCoverage(rep, company.calls_per_day, working, tiers))
+    return result, found.as_of
+
+
 def capacity_warning(user: User, company: Company | None = None) -> str:
     """The line for the top of a rep's Today when their book is too big for the rotation (only
     counts per tier: cheaper than the full coverage)."""

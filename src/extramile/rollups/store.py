@@ -4,7 +4,7 @@ A page for an admin over a million customers cannot count them on every view. Fi
 change slowly (how much of a book is within its call cadence, how many customers bought twice)
 are counted per owner by a registered function, stored in ``OwnerRollup`` and read back by any
 scope as the sum of its owners' rows. The nightly plan job of each time zone counts its owners'
-rollups once Today is planned (``agenda.tasks.plan_zone``); a page that finds an owner's rollup missing or older than the rollup's
+rollups once Today is planned (``runtime.tasks.plan_zone``); a page that finds an owner's rollup missing or older than the rollup's
 ``max_age`` counts that owner at once and stores it, so the figures are never older than that.
 
 A rollup's function takes ``(owner_ids, now)`` and returns JSON-able data per owner id; an owner

@@ -19,7 +19,7 @@ from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action
 from extramile.business_hours import for_user
 from extramile.outreach import outcomes
-from extramile.outreach.coverage import coverage
+from extramile.outreach.coverage import coverage, kept_coverage
 from extramile.outreach.habits import CALL
 from extramile.outreach.models import Call
 from extramile.web.today import answer, current_user, owned_action, row_context
@@ -112,12 +112,15 @@ def calls_page(request: HttpRequest) -> HttpResponse:
     made: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for owner_id, status in todays.values_list("owner_id", "status"):
         made[owner_id][status] += 1
-    book = coverage(reps, now, company)
-    mine = next((rep for rep in book if rep.rep.pk == user.pk), None)
+    # Your own book counted now (one book, with the customers the rotation cannot call); the
+    # others' from the nightly rollup, so an admin's page does not count a million customers.
+    others = [rep for rep in reps if rep.pk != user.pk]
+    mine = coverage([user], now, company)[0] if any(rep.pk == user.pk for rep in reps) else None
+    kept, counted_at = kept_coverage(others, now, company)
     team = [
         (rep, dict(made[rep.rep.pk]), rep.warning(yours=False))
-        for rep in book
-        if rep.rep.pk != user.pk and (rep.customers or made[rep.rep.pk])
+        for rep in kept
+        if rep.customers or made[rep.rep.pk]
     ]
     context = {
         **row_context(day),
@@ -127,6 +130,7 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         "working_day": for_user(user, company).is_working_day(day),
         "actions": todays.filter(owner=user).select_related("customer").order_by("status", "id"),
         "team": team,
+        "counted_at": counted_at,
         "recent": Call.objects.visible_to(user)
         .select_related("customer", "user")
         .order_by("-at", "-id")[:RECENT],

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +34,34 @@ PAGE_SIZE = 50
 # "Best first": by value score (customers not scored yet last).
 BEST_FIRST: list[Any] = [F("value_score__score").desc(nulls_last=True), "id"]
 HISTORY = 50
+
+
+COUNT_CAP = 1000
+
+
+class CappedPage:
+    """A page of the customer list without counting the whole list: the page's rows plus one
+    (is there a next page?) and a count that stops at ``COUNT_CAP`` (an admin's list is a million
+    customers; "more than 1,000" is all a person reads from it)."""
+
+    def __init__(self, rows: QuerySet[Customer], number: str | None) -> None:
+        self.number = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        start = (self.number - 1) * PAGE_SIZE
+        found = list(rows[start : start + PAGE_SIZE + 1])
+        if not found and self.number > 1:  # past the end: the first page, as Paginator did
+            self.number, start = 1, 0
+            found = list(rows[: PAGE_SIZE + 1])
+        self.object_list = found[:PAGE_SIZE]
+        self.has_next = len(found) > PAGE_SIZE
+        self.has_previous = self.number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.next_page_number = self.number + 1
+        self.previous_page_number = self.number - 1
+        counted = len(found) if start == 0 and not self.has_next else None
+        if counted is None:
+            counted = rows.order_by()[: COUNT_CAP + 1].count()
+        self.count = min(counted, COUNT_CAP)
+        self.more = counted > COUNT_CAP
 
 
 @login_required
@@ -65,7 +92,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by(*BEST_FIRST if best_first else ["last_name", "first_name", "id"])
     )
-    page = Paginator(book, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPage(book, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
