@@ -80,8 +80,9 @@ def secret(db, owner, customer, colleague, outsider_customer):
     PhoneNumber.objects.create(customer=customer, number="+12125550100", is_primary=True)
     KeyDate.objects.create(customer=customer, kind="wedding", month=6, day=1)
     Fact.objects.create(customer=customer, text="Daughter Mia plays the cello")
-    Promise.objects.create(customer=customer, description="Send the quote", due_on=now.date())
-    record_sale(customer, now.date(), "Winter tyres", 480, owner, now=now)
+    today = owner.local_date(now)  # the seller's day (in UTC it may already be tomorrow)
+    Promise.objects.create(customer=customer, description="Send the quote", due_on=today)
+    record_sale(customer, today, "Winter tyres", 480, owner, now=now)
     receive(
         channel="call",
         from_address="+12125550100",

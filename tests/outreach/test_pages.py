@@ -176,10 +176,10 @@ def test_the_team_rows_come_from_the_kept_coverage_and_your_own_is_counted_now(
     from extramile.outreach.coverage import kept_coverage
     from extramile.rollups.models import OwnerRollup
 
-    callable_customer(colleague, "Col One", days_ago=10)
+    callable_customer(colleague, "Col One", days_ago=10, now=clock.now())
     login(client, manager).get(reverse("calls"))
     assert OwnerRollup.objects.filter(owner=colleague, name="outreach.coverage").exists()
-    callable_customer(colleague, "Col Two", days_ago=400)
+    callable_customer(colleague, "Col Two", days_ago=400, now=clock.now())
     rows, counted_at = kept_coverage([colleague], clock.now())
     assert counted_at is not None
     assert (rows[0].customers, rows[0].within) == (1, 1)  # the kept count, not the new customer
