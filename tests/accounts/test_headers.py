@@ -172,12 +172,12 @@ def test_https_sets_the_secure_trio_and_hsts(tmp_path):
     assert https["SESSION_COOKIE_SECURE"] is True and https["CSRF_COOKIE_SECURE"] is True
     assert https["SECURE_HSTS_SECONDS"] == 31_536_000
     assert https["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True and https["SECURE_HSTS_PRELOAD"] is False
-    assert https["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
+    assert https["SILENCED_SYSTEM_CHECKS"] == ["security.W021", "fields.W161"]
     preload = settings_with(
         tmp_path, EXTRAMILE_HTTPS="true", EXTRAMILE_HSTS_PRELOAD="yes", EXTRAMILE_HSTS_SECONDS="300"
     )
     assert preload["SECURE_HSTS_PRELOAD"] is True and preload["SECURE_HSTS_SECONDS"] == 300
-    assert preload["SILENCED_SYSTEM_CHECKS"] == []
+    assert preload["SILENCED_SYSTEM_CHECKS"] == ["fields.W161"]
     proxied = settings_with(tmp_path, EXTRAMILE_PROXIES="1")
     assert proxied["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert proxied["PROXIES"] == 1

@@ -219,7 +219,9 @@ def unlock_address(address: str) -> int:
     from axes.handlers.proxy import AxesProxyHandler
 
     address = address.strip()
-    count = int(AxesProxyHandler.reset_attempts(ip_address=address) or 0)
+    count = 0
+    if is_ip_address(address):  # a mailbox's count (password-reset mails) is not one for axes
+        count += int(AxesProxyHandler.reset_attempts(ip_address=address) or 0)
     count += SecretFailures.objects.filter(client=address).delete()[0]
     logger.info("Unlocked address %s (%d records)", address, count)
     return count
@@ -284,6 +286,14 @@ def refused(
             logger.warning("%s locked for %s after %d refused secrets", door, client, row.failures)
         row.save()
     return started
+
+
+def is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --- password-reset mails ----------------------------------------------------------------------
