@@ -21,12 +21,11 @@ from django.db.models import QuerySet
 
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action
-from extramile.agenda.models import Priority as AgendaPriority
 from extramile.agenda.registry import ActionSpec, completer, planner
 from extramile.business_hours import BusinessHours, for_user
 from extramile.service.habits import SERVICE
 from extramile.service.models import ServiceRequest
-from extramile.service.services import action_detail, action_title
+from extramile.service.services import action_spec
 
 
 @planner("service")
@@ -44,17 +43,7 @@ def open_requests(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> Ite
         hours = calendars.get(request.assignee_id)
         if hours is None:
             hours = calendars[request.assignee_id] = for_user(request.assignee, company)
-        yield ActionSpec(
-            key=request.action_key,
-            kind=SERVICE.kind,
-            owner_id=request.assignee_id,
-            customer_id=request.customer_id,
-            title=action_title(request),
-            detail=action_detail(request, hours, now),
-            due_on=hours.local_date(request.opened_at),
-            due_at=request.due_at,
-            priority=AgendaPriority.SERVICE,
-        )
+        yield action_spec(request, hours, now)
 
 
 @completer(SERVICE.kind)

@@ -184,10 +184,9 @@ def action_detail(request: ServiceRequest, hours: BusinessHours, now: dt.datetim
     return text[0].upper() + text[1:] + "."
 
 
-def sync_action(request: ServiceRequest, now: dt.datetime, hours: BusinessHours) -> Action:
-    """Create or update the request's action: open while the request is, done once resolved."""
-    done = not request.is_open
-    spec = ActionSpec(
+def action_spec(request: ServiceRequest, hours: BusinessHours, now: dt.datetime) -> ActionSpec:
+    """The request's Today item as it stands: written on every change and by the nightly plan."""
+    return ActionSpec(
         key=request.action_key,
         kind=SERVICE.kind,
         owner_id=request.assignee_id,
@@ -198,6 +197,12 @@ def sync_action(request: ServiceRequest, now: dt.datetime, hours: BusinessHours)
         due_at=request.due_at,
         priority=SERVICE.priority,
     )
+
+
+def sync_action(request: ServiceRequest, now: dt.datetime, hours: BusinessHours) -> Action:
+    """Create or update the request's action: open while the request is, done once resolved."""
+    done = not request.is_open
+    spec = action_spec(request, hours, now)
     return actions.put(
         spec,
         now,
