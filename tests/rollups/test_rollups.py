@@ -102,7 +102,7 @@ def test_the_nightly_plan_job_counts_every_rollup_for_its_zones_owners(
     zone = next(name for name, ids in zones.items() if owner.pk in ids)
     plan_zone.call(NOW.date().isoformat(), zone)
     kept = OwnerRollup.objects.filter(owner=owner)
-    assert {row.name for row in kept} == {"insights.book", "outreach.coverage"}
+    assert {row.name for row in kept} == {"insights.book", "outreach.coverage", "team.weekly"}
     assert set(OwnerRollup.objects.values_list("owner_id", flat=True)) == set(zones[zone])
     assert outsider.pk not in zones[zone] and colleague.pk in zones[zone]
 
@@ -190,4 +190,4 @@ def test_every_rollup_is_registered_when_django_starts():
         check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "extramile.settings"},
     ).stdout
-    assert found.strip() == "['insights.book', 'outreach.coverage']"
+    assert found.strip() == "['insights.book', 'outreach.coverage', 'team.weekly']"

@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from extramile.accounts.models import Company, User
 from extramile.book.models import Customer, PhoneNumber, Status, Tier
+from extramile.charts import MeterChart, meter_chart
 from extramile.rollups.store import read, rollup
 
 
@@ -187,3 +188,21 @@ def capacity_warning(user: User, company: Company | None = None) -> str:
     ]
     mine = RepCoverage(user, company.calls_per_day, len(company.working_weekdays), tiers)
     return mine.warning()
+
+
+def tier_chart(books: list[RepCoverage], title: str) -> MeterChart:
+    """Within cadence per tier, and for all, pooled over ``books`` (one rep's, or a team's): the
+    Calls page's chart of what the table says."""
+    rows = []
+    for i, tier in enumerate(Tier.values):
+        found = [book.tiers[i] for book in books]
+        cadence = found[0].cadence_days if found else 0
+        rows.append(
+            (
+                f"{tier} · every {cadence} days",
+                sum(t.within for t in found),
+                sum(t.customers for t in found),
+            )
+        )
+    rows.append(("All", sum(b.within for b in books), sum(b.customers for b in books)))
+    return meter_chart(rows, title)

@@ -19,9 +19,10 @@ from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action
 from extramile.business_hours import for_user
 from extramile.outreach import outcomes
-from extramile.outreach.coverage import coverage, kept_coverage
+from extramile.outreach.coverage import coverage, kept_coverage, tier_chart
 from extramile.outreach.habits import CALL
 from extramile.outreach.models import Call
+from extramile.team import trend
 from extramile.web.today import answer, current_user, owned_action, row_context
 
 RECENT = 20
@@ -122,7 +123,14 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         for rep in kept
         if rep.customers or made[rep.rep.pk]
     ]
+    weekly = trend.weekly([rep.pk for rep in reps], day, now, keys=["calls"])
     context = {
+        "trend": weekly,
+        "trend_charts": trend.charts(weekly),
+        "mine_chart": tier_chart([mine], "Your book within cadence, by tier") if mine else None,
+        "team_chart": tier_chart(
+            [rep for rep, _, _ in team], "The team's books within cadence, by tier"
+        ),
         **row_context(day),
         "company": company,
         "mine": mine,

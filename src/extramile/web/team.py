@@ -12,7 +12,7 @@ from django.urls import URLPattern, path
 from extramile import clock
 from extramile.accounts.models import Company, User
 from extramile.spreadsheet import safe_cell
-from extramile.team import figures
+from extramile.team import figures, trend
 from extramile.web.today import current_user
 
 
@@ -41,7 +41,13 @@ def dashboard(request: HttpRequest) -> figures.Dashboard:
 def team(request: HttpRequest) -> HttpResponse:
     board = dashboard(request)
     company = Company.get()
+    now = clock.now()
+    weekly = trend.weekly(
+        [rep.pk for rep in board.reps], current_user(request).local_date(now), now
+    )
     context = {
+        "trend": weekly,
+        "trend_charts": trend.charts(weekly),
         "board": board,
         "periods": figures.PERIODS,
         "period_label": figures.PERIODS[board.period.kind].lower(),
