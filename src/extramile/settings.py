@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # Outermost: the request id is on every log line below, and the timing covers everything.
     "extramile.ops.requestid.RequestIdMiddleware",
     "extramile.ops.metrics.RequestMetricsMiddleware",
+    "extramile.accounts.middleware.CompanyOncePerRequest",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -248,7 +249,9 @@ TASKS = {
             if config.env_bool("EXTRAMILE_TASKS_IMMEDIATE", default=False)
             else "django_tasks_db.DatabaseBackend"
         ),
-        "QUEUES": ["default"],
+        # "plans": the nightly plans (minutes each on a big book), so a worker can be kept off
+        # them (``extramile worker --queues default``) where it shares cores with the pages.
+        "QUEUES": ["default", "plans"],
     }
 }
 

@@ -95,7 +95,12 @@ def test_the_nightly_plan_job_counts_every_rollup_for_its_zones_owners(
     from extramile.runtime.tasks import plan_zone
 
     small_book(owner, outsider)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "plans"],
+        }
+    }
     outsider.time_zone = "Europe/Berlin"
     outsider.save()
     zones = engine.zones(User.objects.filter(is_active=True))

@@ -123,3 +123,30 @@ def test_quick_jobs_are_taken_before_the_nightly_plans(company, owner):
     poll_mailboxes.enqueue()
     order = [row.task_path.rsplit(".", 1)[1] for row in DBTaskResult.objects.ready()]
     assert order == ["send_outbox", "poll_mailboxes", "plan_zone", "plan_zone"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_on_the_default_queue_leaves_the_plans_to_another(company, owner):
+    """``extramile worker --queues default`` runs the quick jobs and never a nightly plan."""
+    from django_tasks.base import TaskResultStatus
+
+    from extramile.runtime.management.commands.worker import parse_queues, task_worker
+    from extramile.runtime.tasks import plan_zone, send_outbox
+
+    plan_zone.enqueue("2026-11-23", "America/New_York")
+    send_outbox.enqueue()
+    task_worker("quick", batch=True, queues=parse_queues("default")).run()
+    left = {row.task_path.rsplit(".", 1)[1]: row.status for row in DBTaskResult.objects.all()}
+    assert left == {"plan_zone": TaskResultStatus.READY, "send_outbox": TaskResultStatus.SUCCESSFUL}
+    task_worker("all", batch=True, queues=parse_queues("*")).run()
+    assert DBTaskResult.objects.get(task_path__endswith="plan_zone").status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_an_unknown_queue_is_named_in_one_line(capsys):
+    from extramile.cli import run
+
+    assert run(["extramile", "worker", "--queues", "default,nightly"]) == 1
+    assert capsys.readouterr().err == (
+        "extramile: No queue named nightly: the queues are default, plans.\n"
+    )

@@ -233,3 +233,34 @@ def test_a_manager_sees_who_needs_a_hand(client, manager, owner, colleague, cust
 
 def test_a_rep_has_no_team_block(logged_in, agenda):
     assert "today-team" not in logged_in.get(reverse("today")).content.decode()
+
+
+@pytest.mark.time_machine(NOW)
+def test_today_runs_no_query_per_row(client):
+    """Each kind's records are fetched once for the page's rows (``habits.prefetch``) and a row
+    reads only what the agenda query brought: with every section unfolded (``?all=1``), no
+    statement runs again for another row. (Each section reads its own rows: one query a section.)"""
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from extramile.accounts.models import User
+    from extramile.runtime.demo import create_demo
+
+    create_demo(customers=300, reps=1, seed=3, password=PASSWORD, now=NOW)
+    engine.plan_local_today(NOW)
+    rep = User.objects.filter(role="rep").first()
+    client.login(username=rep.username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as ran:
+        page = client.get(TODAY + "?all=1").content.decode()
+    assert page.count('class="action') > 20  # many rows of several kinds
+    # The same statement but for its numbers (ids) twice is a query per row; the sections' own
+    # queries differ by their kinds.
+    shapes = Counter(re.sub(r"\b\d+\b", "?", q["sql"]) for q in ran)
+    repeated = {
+        f"{n}x " + re.sub(r"SELECT .*? FROM", "SELECT … FROM", sql)[:200]
+        for sql, n in shapes.items()
+        if n > 1
+    }
+    assert not repeated, sorted(repeated)

@@ -1,4 +1,5 @@
-"""Activate each signed-in user's time zone so pages show local times."""
+"""Activate each signed-in user's time zone so pages show local times; read the company's row
+once per request."""
 
 from __future__ import annotations
 
@@ -6,6 +7,19 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from extramile.accounts.models import Company
+
+
+class CompanyOncePerRequest:
+    """``Company.get()`` reads the row once per request (a page asked a dozen times)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with Company.read_once():
+            return self.get_response(request)
 
 
 class UserTimezoneMiddleware:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import zoneinfo
-from typing import ClassVar
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as AuthUserManager
@@ -58,6 +61,12 @@ def parse_working_days(value: str) -> frozenset[int]:
     if any(day < 0 or day > 6 for day in days):
         raise ValueError(value)
     return days
+
+
+# The company row held for one request (``Company.read_once``); None outside one.
+_HELD: contextvars.ContextVar[list[Company] | None] = contextvars.ContextVar(
+    "extramile_company_held", default=None
+)
 
 
 class Company(models.Model):
@@ -155,6 +164,12 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        held = _HELD.get()
+        if held:  # forget the row held for this request: the next read is fresh
+            held.clear()
+
     def clean(self) -> None:
         if self.business_day_starts >= self.business_day_ends:
             raise ValidationError(
@@ -173,8 +188,25 @@ class Company(models.Model):
 
     @classmethod
     def get(cls) -> Company:
+        """The company's one row; within ``Company.read_once()`` (each web request) read once."""
+        held = _HELD.get()
+        if held:
+            return held[0]
         company, _ = cls.objects.get_or_create(pk=1)
+        if held is not None:
+            held.append(company)
         return company
+
+    @staticmethod
+    @contextlib.contextmanager
+    def read_once() -> Iterator[None]:
+        """Within the block, ``Company.get()`` reads the row once and hands out that object (a
+        page asked for it a dozen times); saving a company forgets it, so the next read is fresh."""
+        token = _HELD.set([])
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
 
     def cadence_days(self, tier: str) -> int:
         """How often a customer of ``tier`` (A, B or C) should hear from their rep."""

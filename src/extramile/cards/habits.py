@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from extramile.agenda.habits import Habit, Key
 from extramile.agenda.models import Priority
+
+
+def attach_notes(actions: list[Any]) -> None:
+    """``action.thank_you_note`` (the card and what was bought) for a page of thank-you rows:
+    one query for the cards, one for the sales."""
+    from extramile.cards.thanks import attach_row_notes  # the models import the habits
+
+    attach_row_notes(actions)
+
 
 CARDS = Habit(
     kind="cards",
@@ -20,5 +31,6 @@ THANK_YOU = Habit(
     key=Key("thanks"),  # thanks:<card>
     has_row=True,
     own_deadline=True,
+    prefetch=attach_notes,
 )
 HABITS = (CARDS, THANK_YOU)

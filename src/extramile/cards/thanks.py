@@ -296,14 +296,51 @@ def reopen_action(card: Card, now: dt.datetime) -> int:
 
 def card_of(action: Action) -> Card | None:
     """The note behind a thank-you item ("thanks:<card id>")."""
+    pk = _card_id(action)
+    return None if pk is None else _note_cards().filter(pk=pk).first()
+
+
+def _card_id(action: Action) -> int | None:
     prefix, _, pk = action.key.partition(":")
-    if prefix != "thanks" or not pk.isdigit():
+    return int(pk) if prefix == "thanks" and pk.isdigit() else None
+
+
+def _note_cards() -> QuerySet[Card]:
+    return Card.objects.select_related("occasion", "customer__household", "household", "owner")
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A thank-you row's note: the card and what it thanks for ("the winter tyres")."""
+
+    card: Card
+    bought: str
+
+
+def row_note(action: Action) -> NoteRow | None:
+    """The row's note: attached by ``attach_notes`` for a page of rows, else read now."""
+    if hasattr(action, "thank_you_note"):
+        found: NoteRow | None = action.thank_you_note
+        return found
+    card = card_of(action)
+    if card is None:
         return None
-    return (
-        Card.objects.select_related("occasion", "customer__household", "household", "owner")
-        .filter(pk=int(pk))
-        .first()
-    )
+    day = (card.customer_id, card.occasion_on)
+    return NoteRow(card, what(purchases_by_day([day])[day]))
+
+
+def attach_row_notes(actions: Iterable[Action]) -> None:
+    """``action.thank_you_note`` for each of ``actions``: the cards in one query, what each
+    thanks for in another."""
+    actions = list(actions)
+    ids = {action.pk: _card_id(action) for action in actions}
+    cards = _note_cards().in_bulk([pk for pk in ids.values() if pk is not None])
+    bought = purchases_by_day({(c.customer_id, c.occasion_on) for c in cards.values()})
+    for action in actions:
+        pk = ids[action.pk]
+        card = cards.get(pk) if pk is not None else None
+        note = NoteRow(card, what(bought[(card.customer_id, card.occasion_on)])) if card else None
+        action.thank_you_note = note  # type: ignore[attr-defined]
 
 
 # --- The nightly catch-up ---------------------------------------------------------------------

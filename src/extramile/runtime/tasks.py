@@ -14,9 +14,12 @@ from extramile.imports.cleanup import forget_old_uploads
 # The nightly plan of a zone runs for minutes on a big book: quick jobs (sending e-mail, the
 # digest, mailbox polls: priority 0) are taken first, so they never wait behind a night of plans.
 PLAN_PRIORITY = -10
+# ... and they have a queue of their own, so a worker can be kept to the quick jobs:
+# ``extramile worker --queues default`` (docs/operations.md, "Workers").
+PLAN_QUEUE = "plans"
 
 
-@task(priority=PLAN_PRIORITY)
+@task(priority=PLAN_PRIORITY, queue_name=PLAN_QUEUE)
 def plan_zone(day: str, zone: str) -> dict[str, object]:
     """Plan ``day`` for every active user whose local time zone is ``zone``; then count their
     books' rollups for the day (after the plan: Today comes first)."""

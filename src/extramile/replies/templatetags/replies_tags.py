@@ -14,11 +14,14 @@ register = template.Library()
 
 
 def _templates(context: Context) -> list[ReplyTemplate]:
-    """The company's templates, read once per page."""
-    found = context.render_context.get("reply_templates")
+    """The company's templates, read once per page: kept on the request, because each row's
+    ``{% include %}`` renders with a render context of its own."""
+    holder = context.get("request")
+    found: list[ReplyTemplate] | None = getattr(holder, "_extramile_reply_templates", None)
     if found is None:
         found = list(ReplyTemplate.objects.only("pk", "name"))
-        context.render_context["reply_templates"] = found
+        if holder is not None:
+            holder._extramile_reply_templates = found
     return found
 
 

@@ -23,10 +23,12 @@ from extramile.runtime.scheduler import enqueue_due
 log = logging.getLogger("extramile.worker")
 
 
-def task_worker(worker_id: str, batch: bool, interval: float = 0) -> Worker:
-    """django-tasks-db's worker over every queue of the default backend."""
+def task_worker(
+    worker_id: str, batch: bool, interval: float = 0, queues: list[str] | None = None
+) -> Worker:
+    """django-tasks-db's worker over ``queues`` of the default backend (default: every one)."""
     return Worker(
-        queue_names=["*"],
+        queue_names=queues or ["*"],
         interval=interval,
         batch=batch,
         backend_name="default",
@@ -42,6 +44,23 @@ def run_batch(worker_id: str = "batch", now: dt.datetime | None = None) -> list[
     enqueued = enqueue_due(now or clock.now())
     task_worker(worker_id, batch=True).run()
     return enqueued
+
+
+def parse_queues(text: str) -> list[str]:
+    """``"default,plans"`` → the queue names, each checked against the settings; ``*``: all."""
+    from django.conf import settings
+    from django.core.management.base import CommandError
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names or names == ["*"]:
+        return ["*"]
+    known = settings.TASKS["default"].get("QUEUES", ["default"])
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise CommandError(
+            f"No queue named {', '.join(unknown)}: the queues are {', '.join(known)}."
+        )
+    return names
 
 
 class SchedulerThread(threading.Thread):
@@ -71,9 +90,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", action="store_true", help="enqueue due jobs once, run all tasks, exit"
         )
+        parser.add_argument(
+            "--queues",
+            default="*",
+            help="the queues to take tasks from, comma-separated: default (e-mail, digests, "
+            "mailbox polls), plans (the nightly plans); * for every one (the default)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
+        queues = parse_queues(options["queues"])
         if options["batch"]:
             heartbeat = HeartbeatThread(worker_id)
             heartbeat.start()
@@ -88,8 +114,11 @@ class Command(BaseCommand):
         scheduler.start()
         heartbeat = HeartbeatThread(worker_id)
         heartbeat.start()
-        self.stdout.write(f"Worker {worker_id[:8]} started (queue poll {options['interval']} s).")
-        worker = task_worker(worker_id, batch=False, interval=options["interval"])
+        self.stdout.write(
+            f"Worker {worker_id[:8]} started (queues: {', '.join(queues)}; "
+            f"poll {options['interval']} s)."
+        )
+        worker = task_worker(worker_id, batch=False, interval=options["interval"], queues=queues)
         worker.configure_signals()
         try:
             worker.run()
