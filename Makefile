@@ -24,18 +24,18 @@ run: $(STAMP)
 # The whole suite: unit and page tests in two processes, then the browser tests (skipped, with the
 # reason shown, where Debian's chromium is not installed).
 test: $(STAMP)
-	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -n 2 --dist worksteal -m "not browser"
 	$(MAKE) --no-print-directory test-browser
 
 # The tests that fix no moment, again, each at one of four awkward moments (README: "Testing at
 # another moment"): which test gets which changes with the run's seed, printed in the header.
 MOMENTS := 2028-03-01T00:00 America/New_York TZ=Pacific/Kiritimati; 2027-03-14T03:00-04:00; 2027-11-07T01:00-05:00; 2029-01-01T00:00 America/New_York
 test-moments: $(STAMP)
-	TZ=America/New_York $(BIN)/pytest -n 2 -m "not browser" --unfixed-only --moments "$(MOMENTS)"
+	TZ=America/New_York $(BIN)/pytest -n 2 --dist worksteal -m "not browser" --unfixed-only --moments "$(MOMENTS)"
 
 test-postgres: $(STAMP)
 	@test -n "$$EXTRAMILE_TEST_DATABASE_URL" || { echo "EXTRAMILE_TEST_DATABASE_URL is not set"; exit 2; }
-	EXTRAMILE_DATABASE_URL="$$EXTRAMILE_TEST_DATABASE_URL" $(BIN)/pytest -n 2 -m "not browser"
+	EXTRAMILE_DATABASE_URL="$$EXTRAMILE_TEST_DATABASE_URL" $(BIN)/pytest -n 2 --dist worksteal -m "not browser"
 
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser || [ $$? -eq 5 ]

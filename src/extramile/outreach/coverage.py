@@ -199,7 +199,7 @@ def tier_chart(books: list[RepCoverage], title: str) -> MeterChart:
         cadence = found[0].cadence_days if found else 0
         rows.append(
             (
-                f"{tier} · every {cadence} days",
+                f"{tier} · {cadence} days",
                 sum(t.within for t in found),
                 sum(t.customers for t in found),
             )
