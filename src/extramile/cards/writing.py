@@ -114,7 +114,8 @@ def tidy(text: str, lang: Language, *, lower_first: bool = True) -> str:
     text = re.sub(r"\s+,", ",", re.sub(r",\s*,+", ",", text))
     text = re.sub(r"\s{2,}", " ", text).strip(" ,")
     letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) > 3 and all(ch.isupper() for ch in letters):
+    # A note typed in capitals is lowered; one word in capitals is an acronym ("NASA") and stays.
+    if len(letters) > 3 and all(ch.isupper() for ch in letters) and len(text.split()) > 1:
         text = text.lower()
     if lower_first and lang.code != "de" and text:
         first_word = text.split()[0]
@@ -158,6 +159,8 @@ def you_clause(note: str, lang: Language) -> str:
 def _base_form(word: str, lang: Language, *, first: bool) -> str | None:
     """A third-person verb in the form that follows "you"; past tenses stay; None if not a verb."""
     low = word.lower()
+    if word.isupper() and len(word) > 1:  # an acronym ("AAAS", "NASA") is a name, not a verb
+        return None
     if not low.isalpha() and low not in lang.irregular:
         return None
     if low in lang.irregular:
