@@ -10,7 +10,9 @@ each with its own rep's token, request `GET /api/customers?limit=50` for the giv
 time the next page of that rep's book: back to back (the default, --think 0: throughput flat
 out, where latency is mostly the queue) or pausing --think seconds between requests as a script
 or an app would. Prints requests per second, p50, p95,
-p99 and max latency and the errors. Loopback only; bounded in time and count; asserts nothing.
+p99 and max latency and the errors, and the p50 beside one request's lower bound (``request_bound``:
+the bare queries of one request, measured before the load on the same data) and the ratio.
+Loopback only; bounded in time and count; asserts nothing.
 
 ``measure(base_url, secrets, clients=50, seconds=20)`` is the load itself, usable on any running
 server.
@@ -133,6 +135,28 @@ def measure(
     return result
 
 
+def request_bound(secret: str, limit: int, runs: int = 5) -> tuple[float | None, int]:
+    """One request's lower bound: the queries ``GET /api/customers`` runs for a page (the middle
+    page of the token's rep's book), recorded in-process with Django's test client and the same
+    token, replayed bare on the raw cursor, the best of ``runs``: fetching what the answer holds
+    without the ORM, the view, JSON, HTTP or gunicorn. Returns (seconds, queries)."""
+    from django.test import Client
+
+    client = Client(headers={"Authorization": f"Bearer {secret}", "Accept": "application/json"})
+    path = "/api/customers"
+    first = client.get(path, {"limit": limit}, HTTP_HOST="localhost")  # also the warm-up
+    if first.status_code != 200:
+        raise RuntimeError(f"{path}: {first.status_code} in-process")
+    offset = int(first.json()["count"]) // 2 // limit * limit
+    recorder = common.Recorder()
+    with recorder:
+        recorder.label = "request"
+        response = client.get(path, {"limit": limit, "offset": offset}, HTTP_HOST="localhost")
+    if response.status_code != 200:
+        raise RuntimeError(f"{path}: {response.status_code} in-process")
+    return recorder.replay("request", runs), len(recorder.statements.get("request", []))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -202,6 +226,7 @@ def main() -> None:
             issue(f"bench {rep}", now, user=User.objects.get(pk=rep))[1]
             for rep in rep_ids[: args.clients]
         ]
+        bound, queries = request_bound(secrets[0], args.limit)
         connections.close_all()
         port = free_port()
         server = serve(port, args.web_workers)
@@ -235,6 +260,17 @@ def main() -> None:
             f"  p50 {result.percentile(50):.0f} ms, p95 {result.percentile(95):.0f} ms, "
             f"p99 {result.percentile(99):.0f} ms, max {result.percentile(100):.0f} ms"
         )
+        if result.latencies:
+            print(
+                common.step_line(
+                    "p50 latency",
+                    result.percentile(50) / 1000,
+                    bound,
+                    f"{args.clients} clients, think {args.think:g} s, {args.web_workers} workers: "
+                    f"the wait for a worker counts; bound: the {queries} bare queries of one request",
+                    width=12,
+                )
+            )
         if args.postgres:
             common.drop_postgres(setup.database_url)
 

@@ -223,6 +223,14 @@ def _qmark(sql: str) -> str:
 def replay(statements: Sequence[tuple[str, Any, bool]]) -> float:
     """Seconds to run recorded statements (``Recorder``) on the raw DB-API cursor, every row read,
     in a transaction rolled back afterwards."""
+    return replay_rows(statements, lambda rows: None)
+
+
+def replay_rows(
+    statements: Sequence[tuple[str, Any, bool]], take: Callable[[list[Any]], object]
+) -> float:
+    """``replay``, with each statement's rows handed to ``take`` inside the timing: the bound of a
+    step that writes out what it reads (an export: ``take`` writes the rows to a file)."""
     from django.db import connection, transaction
 
     connection.ensure_connection()
@@ -240,7 +248,7 @@ def replay(statements: Sequence[tuple[str, Any, bool]]) -> float:
             else:
                 raw.execute(text, params)
             if raw.description is not None:
-                raw.fetchall()
+                take(raw.fetchall())
         seconds = time.perf_counter() - started
         raw.close()
         transaction.savepoint_rollback(sid)

@@ -241,3 +241,24 @@ def test_deleting_a_customer_deletes_their_cards(owner):
     assert Card.objects.filter(customer=anna).exists()
     anna.delete()
     assert not Card.objects.exists()
+
+
+def test_a_big_plan_refreshes_the_cards_statistics_on_postgresql(owner, monkeypatch):
+    """After a season's worth of new cards PostgreSQL must plan the withdrawal with statistics
+    that know them (cards/planning.py: refresh_statistics); SQLite plans by its indexes."""
+    from django.db import connection
+
+    from extramile.cards import planning
+
+    if connection.vendor != "postgresql":
+        pytest.skip("table statistics are PostgreSQL's (run with EXTRAMILE_TEST_DATABASE_URL)")
+    for n in range(3):
+        make_customer(owner, f"Anna{n}", "Smith")
+    monkeypatch.setattr(planning, "FRESH_STATISTICS_AFTER", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cards_card'")
+        [(before,)] = cursor.fetchall()
+        plan_cards(dt.date(2026, 12, 1), dt.date(2026, 12, 31), NOW, occasions=only("christmas"))
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cards_card'")
+        [(after,)] = cursor.fetchall()
+    assert before <= 0 and after == 3

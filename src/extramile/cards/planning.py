@@ -283,8 +283,25 @@ def plan_cards(
         with transaction.atomic():
             created = plan_occasion(occasion, recipients(occasion, owner_ids), window, now)
         summary.planned[occasion.code] = created
+    if summary.created >= FRESH_STATISTICS_AFTER:
+        refresh_statistics()
     summary.withdrawn = withdraw(start, now, owners)
     return summary
+
+
+# A plan that writes this many cards (a December season: about two cards a customer) has changed
+# the table's size by an order of magnitude before autovacuum can notice.
+FRESH_STATISTICS_AFTER = 50_000
+
+
+def refresh_statistics() -> None:
+    """``ANALYZE`` the cards on PostgreSQL after a big plan. With the statistics of the table
+    before the season (a few hundred planned cards), the withdrawal's updates read the whole
+    per-person index instead of seeking the few customers concerned: 1.3 s instead of 30 ms at
+    300,000 customers, every night until autovacuum runs. SQLite plans these by its indexes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Card._meta.db_table)}")
 
 
 @dataclass(frozen=True)
