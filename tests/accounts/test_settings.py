@@ -66,6 +66,13 @@ def test_default_database_is_sqlite_in_the_data_dir_with_wal(tmp_path):
     assert db["OPTIONS"]["timeout"] >= 5
 
 
+def test_sqlite_connections_are_kept_between_requests(tmp_path):
+    # A new connection per request reads every page from the file again (bench/web.py).
+    db = config.database(None, tmp_path)
+    assert db["CONN_MAX_AGE"] > 0
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
 def test_postgres_url(tmp_path):
     db = config.database("postgres://app:s%40cret@db.example:6543/extramile", tmp_path)
     assert db["ENGINE"] == "django.db.backends.postgresql"

@@ -6,6 +6,8 @@ written without a country code); e-mails are checked with ``email-validator`` (s
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from email_validator import EmailNotValidError, validate_email
@@ -37,6 +39,7 @@ def try_normalise_phone(raw: str, region: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)  # a list page shows the same numbers again and again
 def display_phone(e164: str) -> str:
     try:
         number = phonenumbers.parse(e164, None)

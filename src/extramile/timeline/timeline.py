@@ -45,6 +45,7 @@ from extramile.book.models import (
     Referral,
     Sale,
     display_name,
+    in_book,
 )
 from extramile.culture.models import Story
 from extramile.timeline.models import Note
@@ -391,7 +392,10 @@ def _referrals(ctx: Context, rank: int, cursor: Cursor | None) -> Iterator[Entry
     customer = ctx.customer
     book = Customer.objects.visible_to(ctx.viewer)
     rows = Referral.objects.filter(
-        (Q(referrer=customer, referred__in=book) | Q(referred=customer, referrer__in=book))
+        (
+            (Q(referrer=customer) & in_book(book, "referred_id"))
+            | (Q(referred=customer) & in_book(book, "referrer_id"))
+        )
         & _after_day("date", rank, cursor, ctx.zone)
     )
     names = ("first_name", "last_name", "company_name")

@@ -23,7 +23,14 @@ from extramile.book import filters as customer_filters
 from extramile.book import services
 from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm, SaleForm
-from extramile.book.models import Customer, EmailAddress, PhoneNumber, Promise, Status
+from extramile.book.models import (
+    Customer,
+    EmailAddress,
+    PhoneNumber,
+    Promise,
+    Status,
+    in_book,
+)
 from extramile.cards import services as card_services
 from extramile.cards import thanks
 from extramile.cards.models import Card
@@ -146,12 +153,12 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "key_dates": customer.key_dates.all(),
         "facts": customer.facts.all(),
         "sales": customer.sales.select_related("sold_by"),
-        "referrals_given": customer.referrals_given.filter(referred__in=book).select_related(
-            "referred", "sale"
-        ),
-        "referrals_received": customer.referrals_received.filter(referrer__in=book).select_related(
-            "referrer"
-        ),
+        "referrals_given": customer.referrals_given.filter(
+            in_book(book, "referred_id")
+        ).select_related("referred", "sale"),
+        "referrals_received": customer.referrals_received.filter(
+            in_book(book, "referrer_id")
+        ).select_related("referrer"),
         "promises": customer.promises.all(),
         "history": history[:HISTORY],
         "history_count": history.count(),
