@@ -6,13 +6,16 @@ migration commits: seconds at a million customers). On SQLite it is a plain ``Ad
 migration using it must say ``atomic = False`` (PostgreSQL builds concurrently only outside a
 transaction); an interrupted build leaves an invalid index that the next run drops and builds
 again. See docs/operations.md, "Upgrades".
+
+``refresh_statistics`` gives SQLite's query planner the statistics PostgreSQL's autovacuum keeps
+on its own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import migrations
+from django.db import connection, migrations
 
 
 class AddIndexConcurrently(migrations.AddIndex):
@@ -44,3 +47,21 @@ class AddIndexConcurrently(migrations.AddIndex):
 
     def describe(self) -> str:
         return f"{super().describe()} (concurrently on PostgreSQL)"
+
+
+# Rows SQLite reads per index for its statistics: enough for the shape of the data (how many
+# customers a rep has, how many share a name), a few milliseconds at a million customers.
+ANALYSIS_LIMIT = 1000
+
+
+def refresh_statistics() -> None:
+    """SQLite: ``ANALYZE`` (approximate, ``analysis_limit``), so the planner knows that a rep's
+    book is a few thousand customers and chooses the narrow index (a rep's search through
+    ``(owner_id, lower(name))``: 3 ms → 0.03 ms at 300,000 customers). Without statistics SQLite
+    guesses, and nothing else in an installation ever runs ``ANALYZE``. PostgreSQL: nothing
+    (autovacuum analyses changed tables)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        cursor.execute("ANALYZE")

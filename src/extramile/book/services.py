@@ -159,7 +159,8 @@ ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 
 def name_starts(field: str, word: str) -> Q:
     """``field`` starts with ``word``, whatever the case, written so that the index on
-    ``lower(field)`` serves it (migration book 0007): a range on SQLite (whose ``lower`` folds
+    ``lower(field)`` serves it (migration book 0007; within a book, ``(owner_id, lower(field))``,
+    0008): a range on SQLite (whose ``lower`` folds
     ASCII only, as its ``LIKE`` does), ``LIKE 'word%'`` on PostgreSQL (``text_pattern_ops``)."""
     lowered = Lower(field)
     if connection.vendor == "postgresql":

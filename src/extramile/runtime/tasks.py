@@ -9,6 +9,7 @@ from django_tasks import task
 from extramile import clock
 from extramile.accounts.models import User
 from extramile.agenda import engine
+from extramile.db_operations import refresh_statistics
 from extramile.imports.cleanup import forget_old_uploads
 
 # The nightly plan of a zone runs for minutes on a big book: quick jobs (sending e-mail, the
@@ -22,13 +23,15 @@ PLAN_QUEUE = "plans"
 @task(priority=PLAN_PRIORITY, queue_name=PLAN_QUEUE)
 def plan_zone(day: str, zone: str) -> dict[str, object]:
     """Plan ``day`` for every active user whose local time zone is ``zone``; then count their
-    books' rollups for the day (after the plan: Today comes first)."""
+    books' rollups for the day (after the plan: Today comes first) and, on SQLite, the query
+    planner's statistics."""
     from extramile.rollups.store import refresh_all
 
     ids = engine.zones(User.objects.filter(is_active=True)).get(zone, [])
     summary = engine.plan(dt.date.fromisoformat(day), clock.now(), User.objects.filter(pk__in=ids))
     refresh_all(ids, clock.now())
     forget_old_uploads(clock.now())
+    refresh_statistics()
     return summary.as_dict()
 
 
