@@ -5,10 +5,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from extramile import clock
+from extramile.web.templatetags.ui import svg_icon
 
 # The navigation: (url name, label, icon in static/extramile/icons.svg). The first five are the
 # daily pages: a phone shows them in the bottom tab bar, the rest under "More".
@@ -50,11 +50,7 @@ def links(prefix: str, sprite: str) -> tuple[Link, ...]:
             name,
             reverse(name),
             label,
-            format_html(
-                '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
-                sprite,
-                icon,
-            ),
+            svg_icon(f"{sprite}#{icon}"),
         )
         for name, label, icon in [*NAV, ("admin:index", "Admin", "shield")]
     )

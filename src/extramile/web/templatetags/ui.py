@@ -8,6 +8,7 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -18,7 +19,11 @@ SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CH
 @register.simple_tag
 def icon(name: str, label: str = "") -> str:
     """An icon from static/extramile/icons.svg (lucide, ISC): decorative unless given a label."""
-    href = f"{static('extramile/icons.svg')}#{name}"
+    return svg_icon(f"{static('extramile/icons.svg')}#{name}", label)
+
+
+def svg_icon(href: str, label: str = "") -> SafeString:
+    """The markup of the sprite's icon at ``href`` (the navigation makes its own once)."""
     if label:
         return format_html(
             '<svg class="icon" role="img" aria-label="{}"><use href="{}"></use></svg>', label, href
