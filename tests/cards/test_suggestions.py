@@ -85,6 +85,7 @@ def test_every_pattern_renders_an_awkward_note_as_one_sentence(note, tag, name, 
 @example(note="Aa. More")  # a capitalised short word is not a title: the note ends at its stop
 @example(note="Dr. Rao retired. Now sails")
 @example(note="AAAS")  # found by CI: an acronym ending in s was taken for a verb ("you aaa")
+@example(note="AAaS")  # found by hypothesis: capitals inside a word make it a name too
 def test_a_note_always_gets_a_line_that_uses_its_words(note):
     lang = language.get("en")
     for category in ["hobby", "work", "vehicle", "life_event", "family", "other"]:

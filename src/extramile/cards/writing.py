@@ -159,7 +159,9 @@ def you_clause(note: str, lang: Language) -> str:
 def _base_form(word: str, lang: Language, *, first: bool) -> str | None:
     """A third-person verb in the form that follows "you"; past tenses stay; None if not a verb."""
     low = word.lower()
-    if word.isupper() and len(word) > 1:  # an acronym ("AAAS", "NASA") is a name, not a verb
+    # An acronym ("AAAS", "NASA") or a name with capitals inside ("AAaS", "McKays") is a name,
+    # not a verb.
+    if len(word) > 1 and any(ch.isupper() for ch in word[1:]):
         return None
     if not low.isalpha() and low not in lang.irregular:
         return None
