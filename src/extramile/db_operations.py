@@ -7,12 +7,14 @@ migration using it must say ``atomic = False`` (PostgreSQL builds concurrently o
 transaction); an interrupted build leaves an invalid index that the next run drops and builds
 again. See docs/operations.md, "Upgrades".
 
+``create_indexes`` / ``drop_indexes`` do the same for indexes written by hand per engine.
 ``refresh_statistics`` gives SQLite's query planner the statistics PostgreSQL's autovacuum keeps
 on its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, migrations
@@ -47,6 +49,26 @@ class AddIndexConcurrently(migrations.AddIndex):
 
     def describe(self) -> str:
         return f"{super().describe()} (concurrently on PostgreSQL)"
+
+
+def create_indexes(schema_editor: Any, table: str, indexes: dict[str, tuple[str, str]]) -> None:
+    """For a ``RunPython`` in a migration with ``atomic = False``: each index of ``indexes``
+    (name → its columns on PostgreSQL, its columns on SQLite), for indexes the model's ``Meta``
+    cannot say (``text_pattern_ops`` on PostgreSQL only). PostgreSQL builds them ``CONCURRENTLY``,
+    first dropping an invalid one a killed build left; SQLite skips one that exists."""
+    for name, (postgres, sqlite) in indexes.items():
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+            schema_editor.execute(f'CREATE INDEX CONCURRENTLY "{name}" ON "{table}" ({postgres})')
+        else:
+            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({sqlite})')
+
+
+def drop_indexes(schema_editor: Any, names: Iterable[str]) -> None:
+    """The reverse of ``create_indexes`` (concurrently on PostgreSQL)."""
+    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+    for name in names:
+        schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name}"')
 
 
 # Rows SQLite reads per index for its statistics: enough for the shape of the data (how many

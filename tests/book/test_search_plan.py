@@ -60,6 +60,7 @@ def test_a_reps_search_is_read_through_the_owner_and_name_indexes(company, owner
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statistics")
+@pytest.mark.time_machine(NOW)
 def test_the_nightly_plan_refreshes_sqlites_statistics(company, owner, settings):
     book_of([owner], 50)
     with connection.cursor() as cursor:

@@ -10,32 +10,23 @@ an invalid index that the next run drops and builds again."""
 
 from django.db import migrations
 
+from extramile.db_operations import create_indexes, drop_indexes
+
 FIELDS = ("first_name", "last_name", "preferred_name", "company_name")
 
-
-def name(field: str) -> str:
-    return f"customer_{field}_prefix"
+# name → (PostgreSQL columns, SQLite columns)
+INDEXES = {
+    f"customer_{field}_prefix": (f'lower("{field}") text_pattern_ops', f'lower("{field}")')
+    for field in FIELDS
+}
 
 
 def create(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    for field in FIELDS:
-        if postgres:
-            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name(field)}"')
-            schema_editor.execute(
-                f'CREATE INDEX CONCURRENTLY "{name(field)}" ON "book_customer" '
-                f'(lower("{field}") text_pattern_ops)'
-            )
-        else:
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{name(field)}" ON "book_customer" (lower("{field}"))'
-            )
+    create_indexes(schema_editor, "book_customer", INDEXES)
 
 
 def drop(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    for field in FIELDS:
-        schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name(field)}"')
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):

@@ -11,33 +11,26 @@ refresh_statistics``, after every nightly plan)."""
 
 from django.db import migrations
 
+from extramile.db_operations import create_indexes, drop_indexes
+
 FIELDS = ("first_name", "last_name", "preferred_name", "company_name")
 
-
-def name(field: str) -> str:
-    return f"customer_owner_{field}_prefix"
+# name → (PostgreSQL columns, SQLite columns)
+INDEXES = {
+    f"customer_owner_{field}_prefix": (
+        f'"owner_id", lower("{field}") text_pattern_ops',
+        f'"owner_id", lower("{field}")',
+    )
+    for field in FIELDS
+}
 
 
 def create(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    for field in FIELDS:
-        if postgres:
-            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name(field)}"')
-            schema_editor.execute(
-                f'CREATE INDEX CONCURRENTLY "{name(field)}" ON "book_customer" '
-                f'("owner_id", lower("{field}") text_pattern_ops)'
-            )
-        else:
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{name(field)}" ON "book_customer" '
-                f'("owner_id", lower("{field}"))'
-            )
+    create_indexes(schema_editor, "book_customer", INDEXES)
 
 
 def drop(apps, schema_editor):
-    concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-    for field in FIELDS:
-        schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name(field)}"')
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):
