@@ -71,6 +71,32 @@ def more_history(now: dt.datetime) -> tuple[int, int]:
     return len(sales), len(referrals)
 
 
+def a_days_business(day: dt.date, now: dt.datetime, sales: int) -> tuple[int, int]:
+    """``sales`` sales dated ``day`` to customers spread over the book, and one referral in 100."""
+    from django.db import connection, transaction
+
+    rng = random.Random(day.toordinal())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM book_customer WHERE status = 'customer'")
+        ids = [row[0] for row in cursor.fetchall()]
+    buyers = rng.sample(ids, sales)
+    with transaction.atomic():
+        common.insert(
+            "book_sale",
+            ("customer_id", "date", "description", "amount", "created_at"),
+            [(cid, day, "Service", rng.randrange(100, 9_000), now) for cid in buyers],
+        )
+        referrals = [
+            (a, b, day, "none", "") for a, b in zip(buyers[::100], buyers[1::100], strict=False)
+        ]
+        common.insert(
+            "book_referral",
+            ("referrer_id", "referred_id", "date", "reward_status", "note"),
+            referrals,
+        )
+    return len(buyers), len(referrals)
+
+
 def run_one(args: argparse.Namespace) -> None:
     with common.database(args):
         from django.db import connection
@@ -99,12 +125,15 @@ def run_one(args: argparse.Namespace) -> None:
                 width=44,
             ).strip()
         )
-        night = now + dt.timedelta(days=1)
-        bound = common.bound_of(lambda: scoring.recompute(day, night))
-        again = scoring.recompute(day, night)
+        # The next night: the window moves a day and the day brought sales (ten a rep) and a few
+        # referrals, so percentiles and ranks move as on a real night.
+        night, next_day = now + dt.timedelta(days=1), day + dt.timedelta(days=1)
+        sold, referred = a_days_business(next_day, night, args.reps * 10)
+        bound = common.bound_of(lambda: scoring.recompute(next_day, night))
+        again = scoring.recompute(next_day, night)
         print(
             common.step_line(
-                f"[{connection.vendor}] again the next night",
+                f"[{connection.vendor}] the next night ({sold:,} sales, {referred} referrals)",
                 again.seconds,
                 bound,
                 f"{again.tiers_changed:,} tiers changed; target ≤ 15 s at 1,000,000",

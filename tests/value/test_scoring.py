@@ -154,3 +154,89 @@ def test_known_ranks_on_this_database(owner, colleague):
         "N08", "N02", "N04", "N05", "N11", "N01", "N07", "N10", "N03", "Friend", "N09", "N06",
         "N00",
     ]  # fmt: skip
+
+
+# The definition, as one statement of window functions (the way the scoring was first written):
+# the stepwise scoring (a histogram per component, ranks over narrow rows) must give exactly this.
+DEFINITION = """
+WITH sold AS (
+    SELECT customer_id, COUNT(*) AS sales_count, SUM(amount) AS sales_amount,
+           MAX(date) AS last_sale_on
+    FROM book_sale WHERE date >= %s AND date <= %s GROUP BY customer_id
+), referred AS (
+    SELECT referrer_id AS customer_id, COUNT(*) AS referrals, COUNT(sale_id) AS with_sale
+    FROM book_referral GROUP BY referrer_id
+), base AS (
+    SELECT c.id AS customer_id, c.owner_id, c.customer_since, s.last_sale_on,
+           COALESCE(s.sales_count, 0) AS sales_count, COALESCE(s.sales_amount, 0) AS amount,
+           COALESCE(r.referrals, 0) AS referrals, COALESCE(r.with_sale, 0) AS with_sale
+    FROM book_customer c LEFT JOIN sold s ON s.customer_id = c.id
+    LEFT JOIN referred r ON r.customer_id = c.id WHERE c.status = 'customer'
+), parts AS (
+    SELECT customer_id, owner_id,
+      25 * CASE WHEN last_sale_on IS NOT NULL THEN CUME_DIST() OVER (PARTITION BY CASE
+           WHEN last_sale_on IS NOT NULL THEN 1 ELSE 0 END ORDER BY last_sale_on) ELSE 0 END
+    + 20 * CASE WHEN sales_count > 0 THEN CUME_DIST() OVER (PARTITION BY CASE
+           WHEN sales_count > 0 THEN 1 ELSE 0 END ORDER BY sales_count) ELSE 0 END
+    + 25 * CASE WHEN amount > 0 THEN CUME_DIST() OVER (PARTITION BY CASE
+           WHEN amount > 0 THEN 1 ELSE 0 END ORDER BY amount) ELSE 0 END
+    + 15 * CASE WHEN referrals > 0 THEN CUME_DIST() OVER (PARTITION BY CASE
+           WHEN referrals > 0 THEN 1 ELSE 0 END ORDER BY referrals + with_sale) ELSE 0 END
+    + 15 * CASE WHEN customer_since IS NOT NULL THEN CUME_DIST() OVER (PARTITION BY CASE
+           WHEN customer_since IS NOT NULL THEN 1 ELSE 0 END ORDER BY customer_since DESC)
+           ELSE 0 END AS score
+    FROM base
+)
+SELECT customer_id, score,
+    ROW_NUMBER() OVER (ORDER BY score DESC, customer_id),
+    ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY score DESC, customer_id),
+    COUNT(*) OVER (PARTITION BY owner_id)
+FROM parts ORDER BY customer_id
+"""
+
+
+def test_the_stepwise_scoring_gives_exactly_the_window_function_definition(owner, colleague):
+    """Ties, no sales, refunds that leave nothing, old sales, 29 February, referrals with and
+    without a sale, no start date, two books, former customers: scores equal to the last bit."""
+    import random
+
+    from django.db import connection
+
+    rng = random.Random(20)
+    people = []
+    for n in range(160):
+        sales = [
+            (rng.choice([0, 1, 1, 30, 400, 1100, 1200, 2000]), rng.choice([0, 500, 500, 900, -900]))
+            for _ in range(rng.choice([0, 0, 1, 1, 2, 3]))
+        ]
+        people.append(
+            buyer(
+                owner if n % 3 else colleague,
+                f"P{n:03d} Person",
+                sales=sales,
+                since_years=rng.choice([None, 1, 1, 4, 8]),
+                status=Status.FORMER if n % 23 == 0 else Status.CUSTOMER,
+            )
+        )
+    people[5].customer_since = dt.date(2020, 2, 29)
+    people[5].save()
+    for n in range(0, 150, 7):
+        refer(people[n], people[n + 1], bought=n % 2 == 0)
+    recompute()
+    with connection.cursor() as cursor:
+        ops = connection.ops
+        cursor.execute(
+            DEFINITION,
+            [
+                ops.adapt_datefield_value(scoring.window_start(TODAY)),
+                ops.adapt_datefield_value(TODAY),
+            ],
+        )
+        expected = [tuple(row) for row in cursor.fetchall()]
+    got = list(
+        ValueScore.objects.order_by("customer_id").values_list(
+            "customer_id", "score", "rank", "rank_in_book", "book_size"
+        )
+    )
+    assert len(got) == len(expected) > 140
+    assert got == expected

@@ -15,7 +15,7 @@ from extramile.book.models import Tier
 class ValueScore(models.Model):
     """How valuable a customer is, 0–100, and the figures behind it (see ``scoring.py``).
 
-    Written only by ``scoring.recompute`` in one INSERT … SELECT; pages read it."""
+    Written only by ``scoring.recompute`` (set-based, a row only when it changed); pages read it."""
 
     customer = models.OneToOneField(
         "book.Customer", primary_key=True, on_delete=models.CASCADE, related_name="value_score"

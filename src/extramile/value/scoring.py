@@ -26,8 +26,15 @@ company-wide cut would give a rep with a strong book more A customers than five 
 reach every month and a rep with a weak book none. A score of 0 is always C (no evidence, no
 promotion), and tiers set by hand (``tier_by_hand``) are left alone.
 
-Everything runs in the database: one INSERT … SELECT with window functions writes every score
-(ON CONFLICT … DO UPDATE), one UPDATE moves the tiers that changed. Works on SQLite (≥ 3.25) and
+Everything runs in the database, in one transaction, through temporary tables (no Python per
+customer): one INSERT … SELECT gathers each customer's five figures (``value_base``); per
+component, the customers are counted per distinct value and a running sum over those few
+thousand values gives each value its ``CUME_DIST`` exactly (``value_<component>``), instead of
+sorting the whole book five times; the weighted sum is joined from those (``value_scored``); the
+two ranks are numbered over the narrow scored rows and written with ON CONFLICT … DO UPDATE only
+where something in the row changed; one joined UPDATE moves the tiers that changed.
+``computed_at`` is therefore when the row last changed. tests/value/test_scoring.py checks the
+result against the plain window-function definition on both engines. Works on SQLite (≥ 3.25) and
 PostgreSQL; the same data gives the same ranks on both (ties break on the customer id).
 """
 
@@ -38,10 +45,10 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.backends.utils import CursorWrapper
 
 from extramile.accounts.models import Company
-from extramile.book.models import Customer, Status
+from extramile.book.models import Status
 from extramile.value.models import ValueRun, ValueScore
 
 YEARS = 3
@@ -64,69 +71,115 @@ def window_start(today: dt.date) -> dt.date:
         return today.replace(year=today.year - YEARS, day=28)
 
 
-def percentile(value: str, present: str, order: str) -> str:
-    """SQL: the CUME_DIST of ``value`` among the rows where ``present`` holds, else 0."""
-    return (
-        f"CASE WHEN {present} THEN CUME_DIST() OVER "
-        f"(PARTITION BY CASE WHEN {present} THEN 1 ELSE 0 END ORDER BY {value} {order}) ELSE 0 END"
-    )
+# One percentile component: its name, the value, when a customer has it, and which way is better.
+COMPONENTS = (
+    ("recency", "last_sale_on", "last_sale_on IS NOT NULL", "ASC"),
+    ("frequency", "sales_count", "sales_count > 0", "ASC"),
+    ("amount", "sales_amount", "sales_amount > 0", "ASC"),
+    ("referrals", "referrals + referrals_with_sale", "referrals > 0", "ASC"),
+    ("tenure", "customer_since", "customer_since IS NOT NULL", "DESC"),
+)
 
-
-SCORE_SQL = f"""
-WITH sold AS (
+# Every scored customer's components, in a temporary table keyed by the customer.
+BASE_SQL = """
+INSERT INTO value_base
+SELECT c.id, c.owner_id, c.customer_since, s.last_sale_on,
+       COALESCE(s.sales_count, 0), COALESCE(s.sales_amount, 0),
+       COALESCE(r.referrals, 0), COALESCE(r.referrals_with_sale, 0)
+FROM book_customer c
+LEFT JOIN (
     SELECT customer_id, COUNT(*) AS sales_count, SUM(amount) AS sales_amount,
            MAX(date) AS last_sale_on
     FROM book_sale WHERE date >= %s AND date <= %s GROUP BY customer_id
-), referred AS (
-    SELECT referrer_id AS customer_id, COUNT(*) AS referrals,
-           COUNT(sale_id) AS referrals_with_sale
+) s ON s.customer_id = c.id
+LEFT JOIN (
+    SELECT referrer_id AS customer_id, COUNT(*) AS referrals, COUNT(sale_id) AS referrals_with_sale
     FROM book_referral GROUP BY referrer_id
-), base AS (
-    SELECT c.id AS customer_id, c.owner_id, c.customer_since, s.last_sale_on,
-           COALESCE(s.sales_count, 0) AS sales_count,
-           COALESCE(s.sales_amount, 0) AS sales_amount,
-           COALESCE(r.referrals, 0) AS referrals,
-           COALESCE(r.referrals_with_sale, 0) AS referrals_with_sale
-    FROM book_customer c
-    LEFT JOIN sold s ON s.customer_id = c.id
-    LEFT JOIN referred r ON r.customer_id = c.id
-    WHERE c.status = %s
-), parts AS (
-    SELECT base.*,
-        {WEIGHTS["recency"]} * {percentile("last_sale_on", "last_sale_on IS NOT NULL", "ASC")}
-      + {WEIGHTS["frequency"]} * {percentile("sales_count", "sales_count > 0", "ASC")}
-      + {WEIGHTS["amount"]} * {percentile("sales_amount", "sales_amount > 0", "ASC")}
-      + {WEIGHTS["referrals"]} * {
-    percentile("referrals + referrals_with_sale", "referrals > 0", "ASC")
-}
-      + {WEIGHTS["tenure"]} * {percentile("customer_since", "customer_since IS NOT NULL", "DESC")}
-        AS score
-    FROM base
-), ranked AS (
-    SELECT parts.*,
-        ROW_NUMBER() OVER (ORDER BY score DESC, customer_id) AS rank,
-        ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY score DESC, customer_id) AS rank_in_book,
-        COUNT(*) OVER (PARTITION BY owner_id) AS book_size
-    FROM parts
+) r ON r.customer_id = c.id
+WHERE c.status = %s
+"""
+
+
+def histogram_sql(name: str, value: str, present: str, order: str) -> str:
+    """SQL: each distinct value of a component with its ``CUME_DIST`` among the customers who
+    have it — the running count of customers at or below (for ``DESC``: at or above) the value,
+    over their number — from a count per value: the sort is over the distinct values, not the
+    book, and the division is the one ``CUME_DIST`` does (a double over a double)."""
+    return (
+        f"INSERT INTO value_{name} "  # noqa: S608  (constant text)
+        f"SELECT v, CAST(SUM(n) OVER (ORDER BY v {order}) AS DOUBLE PRECISION) "
+        f"/ CAST(SUM(n) OVER () AS DOUBLE PRECISION) "
+        f"FROM (SELECT {value} AS v, COUNT(*) AS n FROM value_base WHERE {present} "
+        f"GROUP BY {value}) AS counted"
+    )
+
+
+SCORED_SQL = (
+    "INSERT INTO value_scored SELECT b.customer_id, b.owner_id, "  # noqa: S608  (constant)
+    + "\n + ".join(
+        f"{WEIGHTS[name]} * COALESCE({name}.p, 0)" for name, _value, _present, _order in COMPONENTS
+    )
+    + " FROM value_base b "
+    + " ".join(
+        f"LEFT JOIN value_{name} {name} ON {name}.v = {value.replace('referrals', 'b.referrals')}"
+        if name == "referrals"
+        else f"LEFT JOIN value_{name} {name} ON {name}.v = b.{value}"
+        for name, value, _present, _order in COMPONENTS
+    )
 )
+
+# The ranks, over the narrow (customer, owner, score) rows; the figures joined back; each row
+# written only where something in it changed (a night moves few of a million scores' figures).
+WRITE_SQL = """
 INSERT INTO value_valuescore (
     customer_id, score, rank, rank_in_book, book_size, tier, last_sale_on, sales_count,
     sales_amount, referrals, referrals_with_sale, computed_at
 )
-SELECT customer_id, score, rank, rank_in_book, book_size,
-    CASE WHEN score <= 0 THEN 'C'
-         WHEN rank_in_book * 100 <= book_size * %s + 50 THEN 'A'
-         WHEN rank_in_book * 100 <= book_size * %s + 50 THEN 'B'
+SELECT b.customer_id, ranked.score, ranked.rank, ranked.rank_in_book, ranked.book_size,
+    CASE WHEN ranked.score <= 0 THEN 'C'
+         WHEN ranked.rank_in_book * 100 <= ranked.book_size * %s + 50 THEN 'A'
+         WHEN ranked.rank_in_book * 100 <= ranked.book_size * %s + 50 THEN 'B'
          ELSE 'C' END,
-    last_sale_on, sales_count, sales_amount, referrals, referrals_with_sale, %s
-FROM ranked WHERE 1 = 1
+    b.last_sale_on, b.sales_count, b.sales_amount, b.referrals, b.referrals_with_sale, %s
+FROM (
+    SELECT customer_id, score,
+        ROW_NUMBER() OVER (ORDER BY score DESC, customer_id) AS rank,
+        ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY score DESC, customer_id) AS rank_in_book,
+        COUNT(*) OVER (PARTITION BY owner_id) AS book_size
+    FROM value_scored
+) ranked
+JOIN value_base b ON b.customer_id = ranked.customer_id
+WHERE 1 = 1
 ON CONFLICT (customer_id) DO UPDATE SET
     score = excluded.score, rank = excluded.rank, rank_in_book = excluded.rank_in_book,
     book_size = excluded.book_size, tier = excluded.tier, last_sale_on = excluded.last_sale_on,
     sales_count = excluded.sales_count, sales_amount = excluded.sales_amount,
     referrals = excluded.referrals, referrals_with_sale = excluded.referrals_with_sale,
     computed_at = excluded.computed_at
-"""  # noqa: S608  (constant text: no user input is formatted in)
+WHERE value_valuescore.score <> excluded.score OR value_valuescore.rank <> excluded.rank
+    OR value_valuescore.rank_in_book <> excluded.rank_in_book
+    OR value_valuescore.book_size <> excluded.book_size OR value_valuescore.tier <> excluded.tier
+    OR value_valuescore.last_sale_on {distinct} excluded.last_sale_on
+    OR value_valuescore.sales_count <> excluded.sales_count
+    OR value_valuescore.sales_amount <> excluded.sales_amount
+    OR value_valuescore.referrals <> excluded.referrals
+    OR value_valuescore.referrals_with_sale <> excluded.referrals_with_sale
+"""
+
+# The temporary tables: (name, columns). Keyed so the joins above are lookups on both engines.
+TEMPORARY = (
+    (
+        "value_base",
+        "customer_id bigint PRIMARY KEY, owner_id bigint, customer_since date, last_sale_on date, "
+        "sales_count bigint, sales_amount numeric, referrals bigint, referrals_with_sale bigint",
+    ),
+    ("value_recency", "v date PRIMARY KEY, p double precision"),
+    ("value_frequency", "v bigint PRIMARY KEY, p double precision"),
+    ("value_amount", "v numeric PRIMARY KEY, p double precision"),
+    ("value_referrals", "v bigint PRIMARY KEY, p double precision"),
+    ("value_tenure", "v date PRIMARY KEY, p double precision"),
+    ("value_scored", "customer_id bigint PRIMARY KEY, owner_id bigint, score double precision"),
+)
 
 
 def recompute(today: dt.date, now: dt.datetime, company: Company | None = None) -> Recomputed:
@@ -143,29 +196,48 @@ def recompute(today: dt.date, now: dt.datetime, company: Company | None = None) 
         company.tier_a_percent + company.tier_b_percent,
         ops.adapt_datetimefield_value(now),
     ]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Eight window sorts over the book: in memory rather than spilled to disk.
-                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            cursor.execute(SCORE_SQL, params)
+    sqlite = connection.vendor == "sqlite"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not sqlite:
+            # The window sorts over the book: in memory rather than spilled to disk.
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        for table, columns in TEMPORARY:
+            if sqlite:  # the rowid itself, not a second index beside it
+                columns = columns.replace("bigint PRIMARY KEY", "INTEGER PRIMARY KEY")
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+        cursor.execute(BASE_SQL, params[:3])
+        for component in COMPONENTS:
+            cursor.execute(histogram_sql(*component))
+        cursor.execute(SCORED_SQL)
+        if not sqlite:
+            cursor.execute("ANALYZE value_base")
+        cursor.execute(
+            WRITE_SQL.format(distinct="IS NOT" if sqlite else "IS DISTINCT FROM"), params[3:]
+        )
+        for table, _columns in TEMPORARY:
+            cursor.execute(f"DROP TABLE {table}")
         # Former customers and prospects are not scored: drop what they had.
         ValueScore.objects.exclude(customer__status=Status.CUSTOMER).delete()
-        # (Counted, not read from the cursor: SQLite reports no row count for WITH … INSERT.)
+        # (Counted, not read from the cursor: SQLite reports no row count for INSERT … SELECT
+        # … ON CONFLICT, and unchanged rows are not written.)
         scored = ValueScore.objects.count()
-        tiers_changed = apply_tiers()
+        tiers_changed = apply_tiers(cursor)
     return Recomputed(scored, tiers_changed, time.perf_counter() - started)
 
 
-def apply_tiers() -> int:
-    """Give each customer the tier their score says, where it differs and was not set by hand."""
-    score = ValueScore.objects.filter(customer_id=OuterRef("pk"))
-    changed = score.exclude(tier=OuterRef("tier"))
-    return (
-        Customer.objects.filter(tier_by_hand=False, status=Status.CUSTOMER)
-        .filter(Exists(changed))
-        .update(tier=Subquery(score.values("tier")[:1]))
-    )
+TIERS_SQL = """
+UPDATE book_customer SET tier = v.tier FROM value_valuescore v
+WHERE v.customer_id = book_customer.id AND book_customer.tier <> v.tier
+  AND book_customer.tier_by_hand = %s AND book_customer.status = %s
+"""
+
+
+def apply_tiers(cursor: CursorWrapper) -> int:
+    """Give each customer the tier their score says, where it differs and was not set by hand
+    (one joined UPDATE: only the rows that change are written)."""
+    cursor.execute(TIERS_SQL, [False, Status.CUSTOMER.value])
+    return cursor.rowcount
 
 
 def run_day(company: Company, now: dt.datetime) -> dt.date:
