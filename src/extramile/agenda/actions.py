@@ -72,19 +72,30 @@ def put(
 
 def put_many(specs: list[ActionSpec], now: dt.datetime) -> int:
     """Write one batch (``INSERT … ON CONFLICT (key) DO UPDATE`` of the wording and priority only,
-    so a re-plan never undoes what a rep did); return how many actions are new."""
-    keys = [spec.key for spec in specs]
-    existing = set(Action.objects.filter(key__in=keys).values_list("key", flat=True))
+    so a re-plan never undoes what a rep did); return how many actions are new.
+
+    Only the new actions and those whose wording or priority changed are written: re-planning a
+    day that is planned already reads the batch's keys once and writes nothing."""
+    values = {spec.key: fields_of(spec) for spec in specs}
+    existing = {
+        key: refreshed
+        for key, *refreshed in Action.objects.filter(key__in=values).values_list("key", *REFRESHED)
+    }
     rows = [
-        Action(key=spec.key, **fields_of(spec), created_at=now, updated_at=now) for spec in specs
+        Action(key=key, **fields, created_at=now, updated_at=now)
+        for key, fields in values.items()
+        if existing.get(key) != [fields[name] for name in REFRESHED]
     ]
-    Action.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=[*REFRESHED, "updated_at"],
-    )
-    return len(set(keys) - existing)
+    if rows:
+        # Still an upsert: a key another worker wrote since the read above is refreshed, not
+        # an error.
+        Action.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=[*REFRESHED, "updated_at"],
+        )
+    return len(values.keys() - existing.keys())
 
 
 def close(
