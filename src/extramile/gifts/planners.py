@@ -2,7 +2,7 @@
 
 The gift shows on Today a week before the day (time to choose and send something personal) and
 stays until a week after it. Set-based: the candidates are the sales dated a milestone ago (give or
-take the week, through the sale-date index) that have no earlier sale of the same customer. A first
+take the week, read first through the sale-date index) that have no earlier sale of the same customer. A first
 purchase on 29 February is remembered on 28 February in common years, like every yearly date.
 """
 
@@ -45,8 +45,12 @@ def milestone_gifts(day: dt.date, now: dt.datetime, owners: QuerySet[User]) -> I
         last = years_ago(day + LEAD, years) + dt.timedelta(days=1)
         ranges |= Q(date__range=(first, last))
     earlier = Sale.objects.filter(customer_id=OuterRef("customer_id"), date__lt=OuterRef("date"))
+    # The sales in the ranges are read first, through the sale-date index (a few thousand at
+    # 1,000,000 customers), and passed as a list: joined with the owners' customers in one
+    # statement, SQLite read every customer of the active reps first (1 s at 1,000,000).
+    candidates = list(Sale.objects.filter(ranges).values_list("pk", flat=True))
     rows = (
-        Sale.objects.filter(ranges, customer__owner__in=owners)
+        Sale.objects.filter(pk__in=candidates, customer__owner__in=owners)
         .exclude(Exists(earlier))
         .exclude(customer_id__in=held_back(day))
         .values_list(
