@@ -1,0 +1,291 @@
+"""The Team page's activity figures per rep and day: finished days kept, today counted live.
+
+The columns that count a rep's work over the period (actions done, calls, cards mailed and how
+many passed the guard, thank-you notes and how many were on time, the reply figures) are sums over
+days. A quarter for 200 reps is some 400,000 records; counted on every view it is most of the
+page's time. So each finished day is counted once per rep and kept (``RepDay``, and the day's
+reply groups in ``RepDayReply``); the page sums at most reps × 92 kept rows and counts only the
+days from today on live.
+
+A kept day stays right because:
+
+* a write to a record counted in it (any path: service, bulk update, import, raw SQL) deletes the
+  rep's rows for the record's day and the days either side, by database trigger
+  (``team/triggers.py``);
+* the reply figures depend on ``now`` (a message unanswered inside its deadline is not judged
+  yet): a row holds ``valid_until``, the earliest deadline among the day's messages not judged
+  when it was counted, and is counted again once ``now`` passes it;
+* a row counted in another zone than the company's, or after the ``now`` asked about, is not used.
+
+A missing or unusable day is counted (and kept) by the view that needs it; each zone's nightly
+plan counts yesterday for its reps (``keep_finished``, run by ``rollups.store.refresh_all``). The
+count and the write share a transaction that stops writers of ``RepDay`` (the triggers) for its
+length, so a record written meanwhile cannot leave a stale row behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateTimeField, F, Min, Q, QuerySet, Sum, When
+from django.db.models import Value as V
+from django.db.models.functions import TruncDate
+
+from extramile.accounts.models import Company
+from extramile.rollups.store import keeper
+from extramile.team.models import RepDay, RepDayReply
+
+ReplyGroup = tuple[int | None, bool, bool, int]  # response minutes, replied, late, how many
+COUNTS = ("done", "calls", "cards", "cards_passed", "thanks", "thanks_on_time")
+
+
+@dataclass
+class Tally:
+    """One rep's counts over some days (see ``RepDay`` for each field)."""
+
+    done: int = 0
+    calls: int = 0
+    cards: int = 0
+    cards_passed: int = 0
+    thanks: int = 0
+    thanks_on_time: int = 0
+    replies: list[ReplyGroup] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.replies += other.replies
+
+
+def midnight(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+
+
+def span(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# Counting from the records ----------------------------------------------------------------------
+
+
+def count(
+    reps: list[int],
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime,
+    zone: zoneinfo.ZoneInfo,
+    by_day: bool,
+) -> tuple[dict[tuple[int, dt.date | None], Tally], dict[tuple[int, dt.date], dt.datetime]]:
+    """The reps' counts from ``first`` to ``last`` (local days in ``zone``), per rep and day when
+    ``by_day`` (else per rep, the day ``None``), judged at ``now``; and, per rep and day, the
+    earliest reply deadline among the messages not judged yet (``by_day`` only). One grouped
+    query per kind of record, whatever the number of reps or days."""
+    from extramile.agenda.models import Action, ActionStatus
+    from extramile.cards.models import Card, CardStatus, Occasion
+    from extramile.inbox.figures import judged_groups
+    from extramile.inbox.models import InboundMessage
+    from extramile.outreach.models import Call
+
+    starts, ends = midnight(first, zone), midnight(last + dt.timedelta(days=1), zone)
+    found: dict[tuple[int, dt.date | None], Tally] = defaultdict(Tally)
+    keys = ("rep", "d") if by_day else ("rep",)
+
+    def grouped(rows: QuerySet[Any], rep: str, at: str, **counts: Any) -> Iterable[Any]:
+        rows = rows.filter(**{f"{at}__gte": starts, f"{at}__lt": ends}).annotate(rep=F(rep))
+        if by_day:
+            rows = rows.annotate(d=TruncDate(at, tzinfo=zone))
+        return rows.values(*keys).annotate(**counts).order_by()
+
+    def key(row: dict[str, Any]) -> tuple[int, dt.date | None]:
+        return row["rep"], row["d"] if by_day else None
+
+    actions = Action.objects.filter(owner_id__in=reps, status=ActionStatus.DONE)
+    for row in grouped(actions, "owner_id", "completed_at", n=Count("id")):
+        found[key(row)].done = row["n"]
+    for row in grouped(Call.objects.filter(user_id__in=reps), "user_id", "at", n=Count("id")):
+        found[key(row)].calls = row["n"]
+
+    # A thank-you note is on time when mailed by the end of its mail-by day (local): per day,
+    # mail_by ≥ the day; over a range of days, each day's deadline written into the query.
+    thank = Q(
+        occasion_id__in=list(Occasion.objects.filter(code="thank_you").values_list("pk", flat=True))
+    )
+    if by_day:
+        on_time = Q(mail_by__gte=F("d"))
+    else:
+        deadline = Case(
+            *[
+                When(mail_by=day, then=V(midnight(day + dt.timedelta(days=1), zone)))
+                for day in span(first, last - dt.timedelta(days=1))
+            ],
+            default=None,
+            output_field=DateTimeField(),
+        )
+        on_time = Q(mail_by__gte=last) | Q(mail_by__gte=first, mailed_at__lt=deadline)
+    cards = Card.objects.filter(owner_id__in=reps, status=CardStatus.MAILED)
+    for row in grouped(
+        cards,
+        "owner_id",
+        "mailed_at",
+        n=Count("id"),
+        passed=Count("id", filter=Q(override_reason="")),
+        thanks=Count("id", filter=thank),
+        on_time=Count("id", filter=thank & on_time),
+    ):
+        tally = found[key(row)]
+        tally.cards, tally.cards_passed = row["n"], row["passed"]
+        tally.thanks, tally.thanks_on_time = row["thanks"], row["on_time"]
+
+    messages = InboundMessage.objects.filter(
+        owner_id__in=reps, received_at__gte=starts, received_at__lt=ends
+    )
+    extra = ["owner_id"]
+    if by_day:
+        messages = messages.annotate(d=TruncDate("received_at", tzinfo=zone))
+        extra.append("d")
+    for response, replied, late, owner, *day, n in judged_groups(messages, now, *extra):
+        found[(owner, day[0] if by_day else None)].replies.append((response, replied, late, n))
+    pending: dict[tuple[int, dt.date], dt.datetime] = {}
+    if by_day:
+        waiting = (
+            messages.filter(replied_at__isnull=True, reply_due_at__gte=now)
+            .values(*extra)
+            .annotate(due=Min("reply_due_at"))
+            .order_by()
+        )
+        pending = {(row["owner_id"], row["d"]): row["due"] for row in waiting}
+    return found, pending
+
+
+# Kept days --------------------------------------------------------------------------------------
+
+
+def usable(reps: list[int], first: dt.date, last: dt.date, now: dt.datetime, zone: str) -> Any:
+    return RepDay.objects.filter(
+        rep_id__in=reps, day__gte=first, day__lte=last, zone=zone, counted_at__lte=now
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=now))
+
+
+def keep(reps: list[int], first: dt.date, last: dt.date, now: dt.datetime, company: Company) -> int:
+    """Count the reps' days from ``first`` to ``last`` at ``now`` and keep them (replacing what
+    was kept); return the rows written. On PostgreSQL the transaction first locks ``RepDay``
+    against the triggers' deletes (a writer whose trigger ran commits before the count reads;
+    one that comes later waits and then deletes what was kept); on SQLite the first delete takes
+    the database's write lock, which does the same."""
+    zone = company.zone
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE team_repday IN SHARE ROW EXCLUSIVE MODE")
+        for model in (RepDay, RepDayReply):
+            model.objects.filter(rep_id__in=reps, day__gte=first, day__lte=last).delete()
+        found, pending = count(reps, first, last, now, zone, by_day=True)
+        days = span(first, last)
+        kept = []
+        replies = []
+        for rep in reps:
+            for day in days:
+                tally = found.get((rep, day)) or Tally()
+                kept.append(
+                    RepDay(
+                        rep_id=rep,
+                        day=day,
+                        zone=company.time_zone,
+                        counted_at=now,
+                        valid_until=pending.get((rep, day)),
+                        **{name: getattr(tally, name) for name in COUNTS},
+                    )
+                )
+                replies += [
+                    RepDayReply(rep_id=rep, day=day, minutes=m, replied=r, late=late, n=n)
+                    for m, r, late, n in tally.replies
+                ]
+        RepDay.objects.bulk_create(kept, batch_size=2000)
+        RepDayReply.objects.bulk_create(replies, batch_size=2000)
+    return len(kept)
+
+
+def ensure(
+    reps: list[int], first: dt.date, last: dt.date, now: dt.datetime, company: Company
+) -> int:
+    """Count and keep whatever the reps' days from ``first`` to ``last`` lack (missing, dropped
+    by a trigger, judged too early, counted in another zone); return the rows written. The reps
+    lacking a day are counted again over the span of the days they lack."""
+    if not reps or last < first:
+        return 0
+    days = span(first, last)
+    rows = usable(reps, first, last, now, company.time_zone)
+    have = dict(rows.values_list("rep_id").annotate(n=Count("id")).order_by())
+    short = [rep for rep in reps if have.get(rep, 0) < len(days)]
+    if not short:
+        return 0
+    present: dict[int, set[dt.date]] = defaultdict(set)
+    for rep, day in usable(short, first, last, now, company.time_zone).values_list("rep_id", "day"):
+        present[rep].add(day)
+    lacking = [day for rep in short for day in days if day not in present[rep]]
+    return keep(short, min(lacking), max(lacking), now, company)
+
+
+def kept(
+    reps: list[int], first: dt.date, last: dt.date, now: dt.datetime, company: Company
+) -> dict[int, Tally]:
+    """The reps' counts over the finished days ``first`` to ``last``, from the kept rows (counted
+    first where they lack)."""
+    ensure(reps, first, last, now, company)
+    found: dict[int, Tally] = defaultdict(Tally)
+    where = {"rep_id__in": reps, "day__gte": first, "day__lte": last}
+    sums = (
+        RepDay.objects.filter(**where)
+        .values("rep_id")
+        .annotate(**{name: Sum(name) for name in COUNTS})
+        .order_by()
+    )
+    for row in sums:
+        found[row["rep_id"]] = Tally(**{name: row[name] for name in COUNTS})
+    groups = (
+        RepDayReply.objects.filter(**where)
+        .values_list("rep_id", "minutes", "replied", "late")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    for rep, minutes, replied, late, n in groups:
+        found[rep].replies.append((minutes, bool(replied), bool(late), n))
+    return found
+
+
+def activity(reps: list[int], first: dt.date, last: dt.date, now: dt.datetime) -> dict[int, Tally]:
+    """Each rep's counts from ``first`` to ``last``: the days before today (in the company's
+    zone) from the kept rows, today and later counted live."""
+    company = Company.get()
+    today = now.astimezone(company.zone).date()
+    found: dict[int, Tally] = {rep: Tally() for rep in reps}
+    if not reps:
+        return found
+    finished = min(last, today - dt.timedelta(days=1))
+    if first <= finished:
+        for rep, tally in kept(reps, first, finished, now, company).items():
+            found[rep].add(tally)
+    live = max(first, today)
+    if live <= last:
+        counted, _ = count(reps, live, last, now, company.zone, by_day=False)
+        for (rep, _day), tally in counted.items():
+            found[rep].add(tally)
+    return found
+
+
+@keeper("team.days")
+def keep_finished(owner_ids: list[int], now: dt.datetime) -> int:
+    """The nightly count: the finished days of this quarter (and of this week, when it began in
+    the last one) that the owners' kept rows lack: usually yesterday."""
+    from extramile.team.figures import period_bounds
+
+    company = Company.get()
+    today = now.astimezone(company.zone).date()
+    first = min(period_bounds("quarter", today)[0], period_bounds("week", today)[0])
+    return ensure(sorted(owner_ids), first, today - dt.timedelta(days=1), now, company)

@@ -1,0 +1,139 @@
+"""Database triggers that drop a rep's kept days (``team.RepDay``, ``team.RepDayReply``) when a
+record counted in them is written: an action, a call, a card or an inbound message, inserted,
+changed or deleted by any path (the services, bulk updates, imports, raw SQL alike; a signal would
+miss all but the first).
+
+The trigger does not know the company's zone, so it drops the record's UTC date and the days on
+either side: a local day is never more than a day from the UTC one (zones run from −12 to +14
+hours). Dropping a day too many only costs a recount on the next view.
+
+Per engine: SQLite has ``CREATE TRIGGER … WHEN … BEGIN DELETE …; END``, PostgreSQL a PL/pgSQL
+function per table. ``install`` is idempotent and also runs after every ``migrate``
+(``apps.TeamConfig``): SQLite drops a table's triggers when a migration rebuilds the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# table → (the rep's column, the moment that puts the record in a day, the columns counted)
+SOURCES = {
+    "agenda_action": ("owner_id", "completed_at", ("owner_id", "status", "completed_at")),
+    "outreach_call": ("user_id", "at", ("user_id", "at")),
+    "cards_card": (
+        "owner_id",
+        "mailed_at",
+        ("owner_id", "status", "mailed_at", "mail_by", "override_reason", "occasion_id"),
+    ),
+    "inbox_inboundmessage": (
+        "owner_id",
+        "received_at",
+        (
+            "owner_id",
+            "received_at",
+            "replied_at",
+            "reply_due_at",
+            "response_minutes",
+            "breached",
+        ),
+    ),
+}
+KEPT = ("team_repday", "team_repdayreply")
+
+
+def sqlite_sql(table: str, rep: str, at: str, columns: tuple[str, ...]) -> list[str]:
+    def forget(row: str) -> str:
+        return "".join(
+            f" DELETE FROM {kept} WHERE rep_id = {row}.{rep} AND day BETWEEN"  # noqa: S608
+            f" date({row}.{at}, '-1 day') AND date({row}.{at}, '+1 day');"
+            for kept in KEPT
+        )
+
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_insert AFTER INSERT ON {table} FOR EACH ROW"
+        f" WHEN NEW.{at} IS NOT NULL BEGIN{forget('NEW')} END",
+        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_update AFTER UPDATE ON {table} FOR EACH ROW"
+        f" WHEN {changed} BEGIN{forget('OLD')}{forget('NEW')} END",
+        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_delete AFTER DELETE ON {table} FOR EACH ROW"
+        f" WHEN OLD.{at} IS NOT NULL BEGIN{forget('OLD')} END",
+    ]
+
+
+POSTGRES_FORGET = """
+CREATE OR REPLACE FUNCTION team_forget(rep bigint, at timestamptz) RETURNS void
+LANGUAGE sql AS $$
+  DELETE FROM team_repday WHERE rep_id = rep
+    AND day BETWEEN (at AT TIME ZONE 'UTC')::date - 1 AND (at AT TIME ZONE 'UTC')::date + 1;
+  DELETE FROM team_repdayreply WHERE rep_id = rep
+    AND day BETWEEN (at AT TIME ZONE 'UTC')::date - 1 AND (at AT TIME ZONE 'UTC')::date + 1;
+$$"""
+
+
+def postgres_sql(table: str, rep: str, at: str, columns: tuple[str, ...]) -> list[str]:
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    function = f"team_forget_{table}"
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.{rep} IS NOT NULL AND OLD.{at} IS NOT NULL THEN
+    PERFORM team_forget(OLD.{rep}, OLD.{at});
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.{rep} IS NOT NULL AND NEW.{at} IS NOT NULL THEN
+    PERFORM team_forget(NEW.{rep}, NEW.{at});
+  END IF;
+  RETURN NULL;
+END $$""",
+        f"CREATE OR REPLACE TRIGGER team_forget_insert AFTER INSERT ON {table} FOR EACH ROW"
+        f" WHEN (NEW.{at} IS NOT NULL) EXECUTE FUNCTION {function}()",
+        f"CREATE OR REPLACE TRIGGER team_forget_update AFTER UPDATE ON {table} FOR EACH ROW"
+        f" WHEN ({changed}) EXECUTE FUNCTION {function}()",
+        f"CREATE OR REPLACE TRIGGER team_forget_delete AFTER DELETE ON {table} FOR EACH ROW"
+        f" WHEN (OLD.{at} IS NOT NULL) EXECUTE FUNCTION {function}()",
+    ]
+
+
+def statements(vendor: str) -> list[str]:
+    postgres = vendor == "postgresql"
+    found = [POSTGRES_FORGET] if postgres else []
+    for table, (rep, at, columns) in SOURCES.items():
+        found += (postgres_sql if postgres else sqlite_sql)(table, rep, at, columns)
+    return found
+
+
+def install(connection: Any) -> None:
+    """Create the triggers where they are missing (idempotent)."""
+    with connection.cursor() as cursor:
+        for sql in statements(connection.vendor):
+            cursor.execute(sql)
+
+
+def uninstall(connection: Any) -> None:
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for table in SOURCES:
+            for op in ("insert", "update", "delete"):
+                if postgres:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS team_forget_{op} ON {table}")
+                else:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS team_forget_{table}_{op}")
+            if postgres:
+                cursor.execute(f"DROP FUNCTION IF EXISTS team_forget_{table}()")
+        if postgres:
+            cursor.execute("DROP FUNCTION IF EXISTS team_forget(bigint, timestamptz)")
+
+
+def installed(connection: Any) -> set[str]:
+    """The names of the triggers in place (for the tests and the checks)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgrelid::regclass::text || '.' || tgname FROM pg_trigger"
+                " WHERE tgname LIKE 'team_forget_%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'trigger'"
+                " AND name LIKE 'team_forget_%'"
+            )
+        return {row[0] for row in cursor.fetchall()}
