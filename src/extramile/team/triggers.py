@@ -1,15 +1,18 @@
 """Database triggers that drop a rep's kept days (``team.RepDay``, ``team.RepDayReply``) when a
 record counted in them is written: an action, a call, a card or an inbound message, inserted,
-changed or deleted by any path (the services, bulk updates, imports, raw SQL alike; a signal would
-miss all but the first).
+changed or deleted by any path (services, bulk updates, imports, raw SQL alike: a signal would
+miss all but ``save()``).
 
 The trigger does not know the company's zone, so it drops the record's UTC date and the days on
 either side: a local day is never more than a day from the UTC one (zones run from −12 to +14
 hours). Dropping a day too many only costs a recount on the next view.
 
 Per engine: SQLite has ``CREATE TRIGGER … WHEN … BEGIN DELETE …; END``, PostgreSQL a PL/pgSQL
-function per table. ``install`` is idempotent and also runs after every ``migrate``
-(``apps.TeamConfig``): SQLite drops a table's triggers when a migration rebuilds the table.
+function per table. Each fires only when the record has a moment (an open action, an unmailed
+card: nothing to drop) and, on update, when a counted column changed, so the planners' inserts
+and status changes of open actions cost nothing. ``install`` is idempotent and also runs after
+every ``migrate`` (``apps.TeamConfig``): SQLite drops a table's triggers when a migration
+rebuilds the table.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ def sqlite_sql(table: str, rep: str, at: str, columns: tuple[str, ...]) -> list[
         )
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+    changed = f"(OLD.{at} IS NOT NULL OR NEW.{at} IS NOT NULL) AND ({changed})"
     return [
         f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_insert AFTER INSERT ON {table} FOR EACH ROW"
         f" WHEN NEW.{at} IS NOT NULL BEGIN{forget('NEW')} END",
@@ -72,6 +76,7 @@ $$"""
 
 def postgres_sql(table: str, rep: str, at: str, columns: tuple[str, ...]) -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    changed = f"(OLD.{at} IS NOT NULL OR NEW.{at} IS NOT NULL) AND ({changed})"
     function = f"team_forget_{table}"
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
