@@ -245,3 +245,22 @@ def test_rows_counted_after_the_moment_asked_about_are_not_used(reps):
     later = NOW + dt.timedelta(days=3)
     assert_kept_equals_live(reps, later)
     assert_kept_equals_live(reps)
+
+
+def test_todays_answers_all_faster_or_slower_move_the_median_as_counted_live(reps):
+    # The kept days give only the response times near their own middle; today's answers, all
+    # quicker than any kept one (or all slower), shift the median to the window's edge.
+    assert_kept_equals_live(reps)
+    for rep, minutes in ((reps[0], 0), (reps[1], 100_000)):
+        for k in range(9):
+            received = NOW - dt.timedelta(hours=2, minutes=k)
+            InboundMessage.objects.create(
+                channel="email",
+                received_at=received,
+                owner=rep,
+                reply_due_at=received + dt.timedelta(hours=1),
+                replied_at=received + dt.timedelta(minutes=1),
+                response_minutes=minutes,
+                created_at=received,
+            )
+        assert_kept_equals_live(reps)

@@ -23,7 +23,7 @@ from django.db.models import Value as V
 from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.streaks import streaks
-from extramile.inbox.figures import ReplyFigures, summarise
+from extramile.inbox.figures import ReplyFigures
 from extramile.team.days import Tally, activity
 
 PERIODS = {"week": "This week", "month": "This month", "quarter": "This quarter"}
@@ -365,15 +365,14 @@ def kept_calls(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 def kept_replies_within(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     result = {}
     for rep, t in _tallies(reps, period, now).items():
-        figures = summarise(t.replies)
-        result[rep] = share(figures.within, figures.judged)
+        result[rep] = share(t.within, t.within + t.late)
     return result
 
 
 def kept_reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     result = {}
     for rep, t in _tallies(reps, period, now).items():
-        median = summarise(t.replies).median_minutes
+        median = t.replies().median_minutes
         result[rep] = Value(median, "business minutes" if median is not None else "", median=True)
     return result
 

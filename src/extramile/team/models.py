@@ -24,6 +24,11 @@ class RepDay(models.Model):
     cards_passed = models.PositiveIntegerField(default=0)  # of them, mailed without an override
     thanks = models.PositiveIntegerField(default=0)  # thank-you notes mailed
     thanks_on_time = models.PositiveIntegerField(default=0)  # of them, by their mail-by day
+    # The messages received that day, judged at ``counted_at`` (``inbox.figures``): answered,
+    # answered in time, late (answered late, or unanswered past the deadline).
+    answered = models.PositiveIntegerField(default=0)
+    within = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rep", "day"], name="repday_once")]
@@ -33,19 +38,16 @@ class RepDay(models.Model):
 
 
 class RepDayReply(models.Model):
-    """The judged messages a rep received on a finished day, grouped as the reply figures group
-    them (``inbox.figures.judged_groups``): response minutes, replied, late, how many. Kept and
-    dropped with the day's ``RepDay`` row."""
+    """The answered messages a rep received on a finished day, by response time (business
+    minutes): what the median reply is taken over. Kept and dropped with the day's ``RepDay``."""
 
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    minutes = models.PositiveIntegerField(null=True, blank=True)
-    replied = models.BooleanField()
-    late = models.BooleanField()
+    minutes = models.PositiveIntegerField()
     n = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["rep", "day"], name="repdayreply_rep_day")]
+        indexes = [models.Index(fields=["rep", "day", "minutes", "n"], name="repdayreply_rep_day")]
 
     def __str__(self) -> str:
-        return f"{self.rep_id} on {self.day}: {self.n} × {self.minutes}"
+        return f"{self.rep_id} on {self.day}: {self.n} × {self.minutes} min"
