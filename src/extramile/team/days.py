@@ -110,7 +110,7 @@ def count(
     earliest reply deadline among the messages not judged yet (``by_day`` only). One grouped
     query per kind of record, whatever the number of reps or days."""
     from extramile.agenda.models import Action, ActionStatus
-    from extramile.cards.models import Card, CardStatus, Occasion
+    from extramile.cards.models import Card, CardStatus
     from extramile.inbox.figures import judged_groups
     from extramile.inbox.models import InboundMessage
     from extramile.outreach.models import Call
@@ -136,9 +136,7 @@ def count(
 
     # A thank-you note is on time when mailed by the end of its mail-by day (local): per day,
     # mail_by ≥ the day; over a range of days, each day's deadline written into the query.
-    thank = Q(
-        occasion_id__in=list(Occasion.objects.filter(code="thank_you").values_list("pk", flat=True))
-    )
+    thank = Q(occasion__code="thank_you")
     if by_day:
         on_time = Q(mail_by__gte=F("d"))
     else:
@@ -273,24 +271,43 @@ def kept(
     """The reps' counts over the finished days ``first`` to ``last``, from the kept rows (counted
     first where they lack). The response times are only those the median can be among once up to
     ``extra`` more answered messages (today's) join them (``median_window``)."""
-    ensure(reps, first, last, now, company)
-    found: dict[int, Tally] = defaultdict(Tally)
-    sums = (
+    found, complete = kept_sums(reps, first, last, now, company)
+    if not complete:
+        ensure(reps, first, last, now, company)
+        found, _ = kept_sums(reps, first, last, now, company)
+    window: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for rep, minutes, n, before, total in median_window(reps, first, last, extra):
+        window[rep].append((minutes, n, before, total))
+    for rep, rows in window.items():
+        # Who is below and above the window stands in as one count each.
+        counts = found[rep].minutes
+        counts[BELOW] = min(before for _, _, before, _ in rows)
+        counts[ABOVE] = rows[0][3] - max(before + n for _, n, before, _ in rows)
+        for minutes, n, _, _ in rows:
+            counts[minutes] = n
+    return found
+
+
+def kept_sums(
+    reps: list[int], first: dt.date, last: dt.date, now: dt.datetime, company: Company
+) -> tuple[dict[int, Tally], bool]:
+    """The kept rows' sums per rep, and whether every rep had every day usable (one query)."""
+    good = Q(zone=company.time_zone, counted_at__lte=now) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=now)
+    )
+    rows = (
         RepDay.objects.filter(rep_id__in=reps, day__gte=first, day__lte=last)
         .values("rep_id")
-        .annotate(**{name: Sum(name) for name in COUNTS})
+        .annotate(usable=Count("id", filter=good), **{name: Sum(name) for name in COUNTS})
         .order_by()
     )
-    for row in sums:
+    found: dict[int, Tally] = defaultdict(Tally)
+    days = (last - first).days + 1
+    usable_days = {}
+    for row in rows:
         found[row["rep_id"]] = Tally(**{name: row[name] for name in COUNTS})
-    for rep, minutes, n, before, total in median_window(reps, first, last, extra):
-        counts = found[rep].minutes
-        if not counts:  # the first row of the rep's window: who is below and above it
-            counts[BELOW] = before
-            counts[ABOVE] = total - before
-        counts[minutes] = n
-        counts[ABOVE] -= n
-    return found
+        usable_days[row["rep_id"]] = row["usable"]
+    return found, all(usable_days.get(rep) == days for rep in reps)
 
 
 def median_window(
@@ -317,7 +334,6 @@ def median_window(
             ) AS grouped
         ) AS ranked
         WHERE upto > total / 2 - %s AND upto - n <= total / 2 + %s
-        ORDER BY rep_id, minutes
     """  # noqa: S608 (placeholders only)
     params: list[Any] = [*reps, first, last, extra + 1, extra + 1]
     with connection.cursor() as cursor:
