@@ -264,3 +264,14 @@ def test_todays_answers_all_faster_or_slower_move_the_median_as_counted_live(rep
                 created_at=received,
             )
         assert_kept_equals_live(reps)
+
+
+def test_a_view_that_cannot_keep_its_days_counts_them_live(reps, monkeypatch):
+    from django.db import OperationalError
+
+    def busy(*args, **kwargs):
+        raise OperationalError("lock timeout")
+
+    monkeypatch.setattr(days, "keep", busy)
+    assert_kept_equals_live(reps)
+    assert not RepDay.objects.exists()
