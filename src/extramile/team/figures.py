@@ -3,8 +3,9 @@
 Each figure is one grouped query over the reps in scope (never one query per rep), so the page
 costs about a dozen queries whatever the size of the book. The activity columns (actions, calls,
 cards, thank-yous, replies) read the finished days kept per rep (``team/days.py``) and count only
-today live; ``build(live=True)`` counts them all from the records (the tests hold both equal). A figure with nothing to measure in the
-period is ``None`` ("–" on the page), never a made-up zero.
+today live; ``build(live=True)`` counts them all from the records (the tests hold both equal).
+A figure with nothing to measure in the period is ``None`` ("–" on the page), never a made-up
+zero.
 """
 
 from __future__ import annotations
