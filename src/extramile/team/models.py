@@ -39,7 +39,9 @@ class RepDay(models.Model):
 
 class RepDayReply(models.Model):
     """The answered messages a rep received on a finished day, by response time (business
-    minutes): what the median reply is taken over. Kept and dropped with the day's ``RepDay``."""
+    minutes): what the median reply is taken over. Written with the day's ``RepDay`` row, read
+    only while that row is there (the triggers drop only it), replaced when the day is counted
+    again."""
 
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()

@@ -1,8 +1,9 @@
-"""Database triggers that drop a rep's kept days (``team.RepDay``, ``team.RepDayReply``) when a
-record counted in them is written: an action, a call, a card or an inbound message, inserted,
-changed or deleted by any path (services, bulk updates, imports, raw SQL alike: a signal would
-miss all but ``save()``).
+"""Database triggers that drop a rep's kept days (``team.RepDay``) when a record counted in them
+is written: an action, a call, a card or an inbound message, inserted, changed or deleted by any
+path (services, bulk updates, imports, raw SQL alike: a signal would miss all but ``save()``).
 
+Only the ``RepDay`` row goes: the day's ``RepDayReply`` rows are read only while their day's
+``RepDay`` row is there, and replaced with it when the day is counted again (``team.days.keep``).
 The trigger does not know the company's zone, so it drops the record's UTC date and the days on
 either side: a local day is never more than a day from the UTC one (zones run from −12 to +14
 hours). Dropping a day too many only costs a recount on the next view.
@@ -41,51 +42,47 @@ SOURCES = {
         ),
     ),
 }
-KEPT = ("team_repday", "team_repdayreply")
 
 
 def sqlite_sql(table: str, rep: str, at: str, columns: tuple[str, ...]) -> list[str]:
     def forget(row: str) -> str:
-        return "".join(
-            f" DELETE FROM {kept} WHERE rep_id = {row}.{rep} AND day BETWEEN"  # noqa: S608
+        return (
+            f" DELETE FROM team_repday WHERE rep_id = {row}.{rep} AND day BETWEEN"  # noqa: S608
             f" date({row}.{at}, '-1 day') AND date({row}.{at}, '+1 day');"
-            for kept in KEPT
         )
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
     changed = f"(OLD.{at} IS NOT NULL OR NEW.{at} IS NOT NULL) AND ({changed})"
     return [
-        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_insert AFTER INSERT ON {table} FOR EACH ROW"
-        f" WHEN NEW.{at} IS NOT NULL BEGIN{forget('NEW')} END",
-        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_update AFTER UPDATE ON {table} FOR EACH ROW"
-        f" WHEN {changed} BEGIN{forget('OLD')}{forget('NEW')} END",
-        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_delete AFTER DELETE ON {table} FOR EACH ROW"
-        f" WHEN OLD.{at} IS NOT NULL BEGIN{forget('OLD')} END",
+        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_insert AFTER INSERT ON {table}"
+        f" FOR EACH ROW WHEN NEW.{at} IS NOT NULL BEGIN{forget('NEW')} END",
+        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_update AFTER UPDATE ON {table}"
+        f" FOR EACH ROW WHEN {changed} BEGIN{forget('OLD')}{forget('NEW')} END",
+        f"CREATE TRIGGER IF NOT EXISTS team_forget_{table}_delete AFTER DELETE ON {table}"
+        f" FOR EACH ROW WHEN OLD.{at} IS NOT NULL BEGIN{forget('OLD')} END",
     ]
-
-
-POSTGRES_FORGET = """
-CREATE OR REPLACE FUNCTION team_forget(rep bigint, at timestamptz) RETURNS void
-LANGUAGE sql AS $$
-  DELETE FROM team_repday WHERE rep_id = rep
-    AND day BETWEEN (at AT TIME ZONE 'UTC')::date - 1 AND (at AT TIME ZONE 'UTC')::date + 1;
-  DELETE FROM team_repdayreply WHERE rep_id = rep
-    AND day BETWEEN (at AT TIME ZONE 'UTC')::date - 1 AND (at AT TIME ZONE 'UTC')::date + 1;
-$$"""
 
 
 def postgres_sql(table: str, rep: str, at: str, columns: tuple[str, ...]) -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
     changed = f"(OLD.{at} IS NOT NULL OR NEW.{at} IS NOT NULL) AND ({changed})"
     function = f"team_forget_{table}"
+
+    def forget(row: str) -> str:
+        day = f"({row}.{at} AT TIME ZONE 'UTC')::date"
+        return (
+            f"DELETE FROM team_repday WHERE rep_id = {row}.{rep}"  # noqa: S608
+            f" AND day BETWEEN {day} - 1 AND {day} + 1;"
+        )
+
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' AND OLD.{rep} IS NOT NULL AND OLD.{at} IS NOT NULL THEN
-    PERFORM team_forget(OLD.{rep}, OLD.{at});
+  IF TG_OP <> 'INSERT' AND OLD.{at} IS NOT NULL THEN
+    {forget("OLD")}
   END IF;
-  IF TG_OP <> 'DELETE' AND NEW.{rep} IS NOT NULL AND NEW.{at} IS NOT NULL THEN
-    PERFORM team_forget(NEW.{rep}, NEW.{at});
+  IF TG_OP <> 'DELETE' AND NEW.{at} IS NOT NULL THEN
+    {forget("NEW")}
   END IF;
   RETURN NULL;
 END $$""",
@@ -100,7 +97,7 @@ END $$""",
 
 def statements(vendor: str) -> list[str]:
     postgres = vendor == "postgresql"
-    found = [POSTGRES_FORGET] if postgres else []
+    found: list[str] = []
     for table, (rep, at, columns) in SOURCES.items():
         found += (postgres_sql if postgres else sqlite_sql)(table, rep, at, columns)
     return found
@@ -124,8 +121,6 @@ def uninstall(connection: Any) -> None:
                     cursor.execute(f"DROP TRIGGER IF EXISTS team_forget_{table}_{op}")
             if postgres:
                 cursor.execute(f"DROP FUNCTION IF EXISTS team_forget_{table}()")
-        if postgres:
-            cursor.execute("DROP FUNCTION IF EXISTS team_forget(bigint, timestamptz)")
 
 
 def installed(connection: Any) -> set[str]:
