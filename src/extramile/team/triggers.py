@@ -12,7 +12,8 @@ Per engine: SQLite has ``CREATE TRIGGER … WHEN … BEGIN DELETE …; END``, Po
 function per table. Each body runs only when the record has a moment (an open action, an
 unmailed card: nothing to drop) and, on update, when a counted column changed. Measured cost to
 writers (docs/design.md): PostgreSQL +8–10 µs a row; SQLite +1–2 µs a row updated, +20–45 µs a
-row inserted (open rows too: not yet explained). ``install`` is idempotent and also runs after
+row inserted, open rows too (SQLite gives up an insert optimisation on a table with triggers,
+whether they fire or not). ``install`` is idempotent and also runs after
 every ``migrate`` (``apps.TeamConfig``): SQLite drops a table's triggers when a migration
 rebuilds the table.
 """
