@@ -126,7 +126,9 @@ def reps(owner, colleague, outsider) -> list[User]:
 
 
 def test_the_triggers_are_in_place():
-    assert len(triggers.installed(connection)) == 3 * len(triggers.SOURCES)
+    # Cards are inserted planned (mailed_at is set by an update): no INSERT trigger on them.
+    expected = 3 * len(triggers.SOURCES) - len(triggers.NO_INSERT_TRIGGER)
+    assert len(triggers.installed(connection)) == expected
 
 
 def test_kept_figures_equal_the_live_count_for_every_period(reps):
