@@ -60,6 +60,8 @@ NOT_IN_A_BOOK = {
     "exports.AuditRecord": "the audit trail, read in the admin (staff only)",
     "api.IdempotentRequest": "a POST's stored answer, replayed only to the same token",
     "rollups.OwnerRollup": "figures counted per owner, read only through the scoped pages",
+    "team.RepDay": "a rep's counts per day for the Team page, read only through its scoped reps",
+    "team.RepDayReply": "a rep's reply times per day for the Team page, read the same way",
 }
 
 MARK = "Qzzyx"  # in every identifying text of the book; never in anything the sweep sends

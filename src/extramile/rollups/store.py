@@ -33,6 +33,9 @@ class Rollup:
 
 
 ROLLUPS: dict[str, Rollup] = {}
+# Rollups kept in their own tables (``team.days``): counted with the others by ``refresh_all``.
+Keep = Callable[[list[int], dt.datetime], object]
+KEEPERS: dict[str, Keep] = {}
 DAY = dt.timedelta(hours=24)
 
 
@@ -44,6 +47,20 @@ def rollup(name: str, max_age: dt.timedelta = DAY) -> Callable[[Compute], Comput
         if known is not None and known.compute is not function:
             raise ValueError(f"A rollup named {name!r} is registered already.")
         ROLLUPS[name] = Rollup(name, function, max_age)
+        return function
+
+    return register
+
+
+def keeper(name: str) -> Callable[[Keep], Keep]:
+    """Register ``function(owner_ids, now)``, which keeps figures in its own tables, to be run
+    by ``refresh_all`` (the nightly plan) with the rollups."""
+
+    def register(function: Keep) -> Keep:
+        known = KEEPERS.get(name)
+        if known is not None and known is not function:
+            raise ValueError(f"A keeper named {name!r} is registered already.")
+        KEEPERS[name] = function
         return function
 
     return register
@@ -96,9 +113,12 @@ def refresh(found: Rollup, owner_ids: list[int], now: dt.datetime) -> dict[int, 
 
 
 def refresh_all(owner_ids: list[int], now: dt.datetime) -> int:
-    """Every registered rollup for ``owner_ids``; returns the rows written."""
+    """Every registered rollup for ``owner_ids``, then every keeper; returns the rollup rows
+    written."""
     for found in ROLLUPS.values():
         refresh(found, owner_ids, now)
+    for keep in KEEPERS.values():
+        keep(owner_ids, now)
     return len(owner_ids) * len(ROLLUPS)
 
 

@@ -1,8 +1,11 @@
 """The team dashboard's figures: per rep and for the team, over a week, a month or a quarter.
 
 Each figure is one grouped query over the reps in scope (never one query per rep), so the page
-costs about a dozen queries whatever the size of the book. A figure with nothing to measure in the
-period is ``None`` ("–" on the page), never a made-up zero.
+costs about a dozen queries whatever the size of the book. The activity columns (actions, calls,
+cards, thank-yous, replies) read the finished days kept per rep (``team/days.py``) and count only
+today live; ``build(live=True)`` counts them all from the records (the tests hold both equal).
+A figure with nothing to measure in the period is ``None`` ("–" on the page), never a made-up
+zero.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from extramile.accounts.models import Company, User
 from extramile.agenda.models import Action, ActionStatus
 from extramile.agenda.streaks import streaks
 from extramile.inbox.figures import ReplyFigures
+from extramile.team.days import Tally, activity
 
 PERIODS = {"week": "This week", "month": "This month", "quarter": "This quarter"}
 
@@ -99,6 +103,7 @@ class Column:
     label: str
     measure: Measure
     higher_is_better: bool = True
+    live: Measure | None = None  # the same figure counted from the records (``build(live=True)``)
 
 
 def per_rep(rows: QuerySet[Any], rep_field: str, reps: list[int]) -> Figures:
@@ -328,6 +333,57 @@ def kudos_received(reps: list[int], period: Period, now: dt.datetime) -> Figures
     return per_rep(rows, "story__author_id", reps)
 
 
+# The activity columns from the kept days (``team/days.py``) --------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _activity_once(reps: tuple[int, ...], period: Period, now: dt.datetime) -> dict[int, Tally]:
+    """Every activity column of one build shares this; ``build`` clears it before and after."""
+    return activity(list(reps), period.first, period.last, now)
+
+
+def _tallies(reps: list[int], period: Period, now: dt.datetime) -> dict[int, Tally]:
+    found = _activity_once(tuple(reps), period, now)
+    return {rep: found.get(rep) or Tally() for rep in reps}
+
+
+def kept_done(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    return {rep: count(t.done) for rep, t in _tallies(reps, period, now).items()}
+
+
+def kept_cards(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    return {rep: count(t.cards) for rep, t in _tallies(reps, period, now).items()}
+
+
+def kept_cards_personal(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    return {rep: share(t.cards_passed, t.cards) for rep, t in _tallies(reps, period, now).items()}
+
+
+def kept_calls(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    return {rep: count(t.calls) for rep, t in _tallies(reps, period, now).items()}
+
+
+def kept_replies_within(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    result = {}
+    for rep, t in _tallies(reps, period, now).items():
+        result[rep] = share(t.within, t.within + t.late)
+    return result
+
+
+def kept_reply_median(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    result = {}
+    for rep, t in _tallies(reps, period, now).items():
+        median = t.replies().median_minutes
+        result[rep] = Value(median, "business minutes" if median is not None else "", median=True)
+    return result
+
+
+def kept_thanks_on_time(reps: list[int], period: Period, now: dt.datetime) -> Figures:
+    return {
+        rep: share(t.thanks_on_time, t.thanks) for rep, t in _tallies(reps, period, now).items()
+    }
+
+
 def streak_days(reps: list[int], period: Period, now: dt.datetime) -> Figures:
     users = list(User.objects.filter(pk__in=reps))
     found = streaks(users, now)
@@ -335,14 +391,27 @@ def streak_days(reps: list[int], period: Period, now: dt.datetime) -> Figures:
 
 
 COLUMNS: list[Column] = [
-    Column("done", "Extra-mile actions done", actions_done),
-    Column("cards", "Cards mailed", cards_mailed),
-    Column("cards_personal", "Cards personal (passed the guard)", cards_personal),
-    Column("calls", "Calls made", calls_made),
+    Column("done", "Extra-mile actions done", kept_done, live=actions_done),
+    Column("cards", "Cards mailed", kept_cards, live=cards_mailed),
+    Column(
+        "cards_personal",
+        "Cards personal (passed the guard)",
+        kept_cards_personal,
+        live=cards_personal,
+    ),
+    Column("calls", "Calls made", kept_calls, live=calls_made),
     Column("coverage", "Book within call cadence (counted daily)", cadence_coverage),
-    Column("replies_within", "Replies within the target", replies_within),
-    Column("reply_median", "Median reply (business min)", reply_median, higher_is_better=False),
-    Column("thanks_on_time", "Thank-you notes on time", thank_yous_on_time),
+    Column("replies_within", "Replies within the target", kept_replies_within, live=replies_within),
+    Column(
+        "reply_median",
+        "Median reply (business min)",
+        kept_reply_median,
+        higher_is_better=False,
+        live=reply_median,
+    ),
+    Column(
+        "thanks_on_time", "Thank-you notes on time", kept_thanks_on_time, live=thank_yous_on_time
+    ),
     Column("service_met", "Service resolved within target", service_targets),
     Column("articles", "Articles sent", articles_sent),
     Column("lunches", "Lunches held", lunches_held),
@@ -391,7 +460,12 @@ def team_value(values: list[Value]) -> Value:
     return count(int(sum(float(v.number or 0) for v in known)))
 
 
-def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashboard:
+def build(
+    reps: list[User], kind: str, day: dt.date, now: dt.datetime, live: bool = False
+) -> Dashboard:
+    """The dashboard for ``reps`` over the ``kind`` period holding ``day``, at ``now``. The
+    activity columns read the kept days (``team/days.py``); ``live`` counts every column from
+    the records instead (the tests hold the two equal)."""
     company = Company.get()
     period = Period.of(kind, day, company)
     chosen = columns()
@@ -399,13 +473,16 @@ def build(reps: list[User], kind: str, day: dt.date, now: dt.datetime) -> Dashbo
     board = Dashboard(period, chosen, reps, {rep.pk: {} for rep in reps})
     _replies_once.cache_clear()
     _cards_once.cache_clear()
+    _activity_once.cache_clear()
     try:
         for column in chosen:
-            values = column.measure(ids, period, now) if ids else {}
+            measure = column.live if live and column.live else column.measure
+            values = measure(ids, period, now) if ids else {}
             for rep in reps:
                 board.cells[rep.pk][column.key] = values.get(rep.pk, Value(None))
             board.team[column.key] = team_value([board.cells[pk][column.key] for pk in ids])
     finally:
         _replies_once.cache_clear()
         _cards_once.cache_clear()
+        _activity_once.cache_clear()
     return board
