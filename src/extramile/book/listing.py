@@ -97,6 +97,18 @@ def rows_of(customers: QuerySet[Customer], *, owners: bool) -> QuerySet[Any]:
     ).values(*fields)
 
 
+def page_rows(
+    customers: QuerySet[Customer], order: list[Any], start: int, limit: int, *, owners: bool
+) -> list[dict[str, Any]]:
+    """The rows ``start`` to ``start + limit`` of ``customers`` in ``order``: the page's ids
+    chosen first (the matches sorted on the index's columns alone), then only those rows read with
+    their e-mail and phone (a search matching 5,000 customers would otherwise look up 5,000
+    addresses to show 50: SQLite computes a row's columns before sorting)."""
+    ids = customers.order_by(*order).values("pk")[start : start + limit]
+    chosen = Customer.objects.filter(pk__in=Subquery(ids)).order_by(*order)
+    return list(rows_of(chosen, owners=owners))
+
+
 def row(values: dict[str, Any]) -> CustomerRow:
     owner = ""
     if "owner__username" in values:
@@ -137,13 +149,12 @@ class CappedPage:
         size = page_size or PAGE_SIZE
         cap = cap or COUNT_CAP
         self.number = int(number) if number and number.isdigit() and int(number) > 0 else 1
-        ordered = customers.order_by(*(BEST_FIRST if best_first else NAME_ORDER))
-        rows = rows_of(ordered, owners=owners)
+        order = BEST_FIRST if best_first else NAME_ORDER
         start = (self.number - 1) * size
-        found = list(rows[start : start + size + 1])
+        found = page_rows(customers, order, start, size + 1, owners=owners)
         if not found and self.number > 1:  # past the end: the first page, as Paginator did
             self.number, start = 1, 0
-            found = list(rows[: size + 1])
+            found = page_rows(customers, order, 0, size + 1, owners=owners)
         self.object_list = [row(values) for values in found[:size]]
         self.has_next = len(found) > size
         self.has_previous = self.number > 1
