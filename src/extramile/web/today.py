@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -50,10 +51,7 @@ def today(request: HttpRequest) -> HttpResponse:
     counts = today_counts(user, now, day)
     unfold = request.GET.get("section", "")
     show_all = request.GET.get("all") == "1"
-    sections = [
-        section.filled(agenda, counts, everything=show_all or section.slug == unfold)
-        for section in SECTIONS
-    ]
+    sections = fill_sections(agenda, counts, unfold="*" if show_all else unfold)
     shown = [action for section in sections for action in section.rows]
     habits.prefetch(shown)  # each kind's records for the page's rows, one query per kind
     live_cards(shown, user, day)
@@ -94,13 +92,6 @@ class Section:
             return agenda.filter(kind__in=self.kinds)
         return agenda.exclude(kind__in=NAMED_KINDS)
 
-    def filled(self, agenda: QuerySet[Action], counts: Counts, everything: bool) -> Section:
-        count = counts.sections.get(self.slug, 0)
-        if not count:
-            return replace(self, count=0, rows=[])
-        rows = self.queryset(agenda)
-        return replace(self, count=count, rows=list(rows if everything else rows[:SECTION_ROWS]))
-
 
 SECTIONS = (
     Section("service", "Service requests", frozenset({SERVICE.kind}), "No open requests."),
@@ -121,6 +112,36 @@ NAMED_KINDS = frozenset(kind for section in SECTIONS for kind in section.kinds)
 
 def section_of(kind: str) -> str:
     return next((s.slug for s in SECTIONS if kind in s.kinds), "rest")
+
+
+def fill_sections(agenda: QuerySet[Action], counts: Counts, unfold: str = "") -> list[Section]:
+    """Every section with its first ``SECTION_ROWS`` rows (all of them for the section ``unfold``,
+    or for every section when it is ``*``), read in one statement: each row numbered within its
+    section in Today's order (``ROW_NUMBER() OVER (PARTITION BY section …)``), instead of a
+    statement per section. An unfolded section is read whole by a statement of its own."""
+    if not counts.total:
+        return [replace(section, count=0, rows=[]) for section in SECTIONS]
+    section = Case(
+        *(When(kind__in=s.kinds, then=Value(s.slug)) for s in SECTIONS if s.kinds),
+        default=Value("rest"),
+        output_field=CharField(),
+    )
+    rows = agenda.annotate(
+        section=section,
+        place=Window(RowNumber(), partition_by=[section], order_by=services.TODAY_ORDER),
+    )
+    if unfold != "*":
+        rows = rows.filter(place__lte=SECTION_ROWS)
+    found: dict[str, list[Action]] = {}
+    for action in rows:
+        found.setdefault(action.section, []).append(action)
+    for s in SECTIONS:
+        if s.slug == unfold and counts.sections.get(s.slug, 0) > SECTION_ROWS:
+            found[s.slug] = list(s.queryset(agenda))  # "Show all": one statement more
+    return [
+        replace(s, count=counts.sections.get(s.slug, 0), rows=found.get(s.slug, []))
+        for s in SECTIONS
+    ]
 
 
 @dataclass(frozen=True)
