@@ -154,3 +154,20 @@ def test_a_customer_page_of_another_book_is_still_a_404(client, outsider, custom
     assert response.status_code == 404
     assert "Loves sailing" not in response.content.decode()
     assert "Anna Smith" not in client.get(reverse("customers"), {"q": "anna"}).content.decode()
+
+
+def test_todays_rows_link_where_the_urls_say(client, owner, customer):
+    """Rows build their links from prefixes made once per page; they are the URLs ``reverse``
+    gives."""
+    from django.utils import timezone
+
+    from extramile.agenda import engine
+
+    Promise.objects.create(
+        customer=customer, description="Call back", due_on=owner.local_date(timezone.now())
+    )
+    engine.plan_local_today(timezone.now())
+    page = login(client, owner).get(reverse("today")).content.decode()
+    assert "Call back" in page
+    assert f'href="{reverse("customer", args=[customer.pk])}"' in page
+    assert f'action="{reverse("customer-add-note", args=[customer.pk])}"' in page
