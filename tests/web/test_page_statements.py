@@ -171,3 +171,22 @@ def test_todays_rows_link_where_the_urls_say(client, owner, customer):
     assert "Call back" in page
     assert f'href="{reverse("customer", args=[customer.pk])}"' in page
     assert f'action="{reverse("customer-add-note", args=[customer.pk])}"' in page
+
+
+def test_the_narrow_rows_serve_every_search_and_order(client, owner, manager, customer):
+    """E-mail and phone searches (a join, made distinct) and the best-first order (by a related
+    column) read the same narrow page; a manager's list names each row's owner."""
+    services.add_email(customer, "anna@example.com")
+    services.add_phone(customer, "(415) 555-2671", "US")
+    make_customer(owner, "Bob", "Stone")
+    login(client, owner)
+    for query in ["anna@example", "4155552671", "+1 415-555-2671", "anna"]:
+        for sort in ["", "value"]:
+            page = client.get(
+                reverse("customers"), {"q": query, "sort": sort, "status": "customer"}
+            ).content.decode()
+            assert "Anna Smith" in page and "Bob Stone" not in page, (query, sort)
+            assert "anna@example.com" in page and "+1 415-555-2671" in page
+    login(client, manager)
+    page = client.get(reverse("customers"), {"q": "anna@example", "sort": "value"}).content
+    assert "Anna Smith" in page.decode() and str(owner) in page.decode()
