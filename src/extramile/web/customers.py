@@ -71,7 +71,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         birth_month=user.local_date(clock.now()).month if birthdays else None,
     )
     owners = User.objects.visible_to(user).active()
-    several = owners.count() > 1
+    # A rep sees only their own book: one owner, known without counting.
+    several = user.sees_team and owners.count() > 1
     best_first = request.GET.get("sort") == "value"
     page = listing.CappedPage(book, request.GET.get("page"), best_first=best_first, owners=several)
     params = request.GET.copy()
