@@ -155,10 +155,10 @@ def test_search_by_name_email_and_phone_in_another_format(client, owner, custome
 
 def test_the_list_pages_without_counting_past_the_cap(client, owner, monkeypatch):
     """The list fetches a page and one row more, and counts at most COUNT_CAP + 1 rows."""
-    from extramile.web import customers
+    from extramile.book import listing
 
-    monkeypatch.setattr(customers, "PAGE_SIZE", 2)
-    monkeypatch.setattr(customers, "COUNT_CAP", 3)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
     for n in range(5):
         make_customer(owner, f"Cus{n}", "Paged")
     login(client, owner)

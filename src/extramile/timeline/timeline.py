@@ -28,7 +28,7 @@ import base64
 import binascii
 import datetime as dt
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +47,7 @@ from extramile.book.models import (
     display_name,
     in_book,
 )
+from extramile.book.presence import Check
 from extramile.culture.models import Story
 from extramile.timeline.models import Note
 
@@ -163,6 +164,8 @@ class Source:
     name: str
     kind: str
     fetch: Fetch
+    # The presence checks (``checks``) of which one must find a row for the source to have any.
+    needs: tuple[str, ...] = ()
 
 
 # -- keyset conditions ------------------------------------------------------------------------
@@ -498,22 +501,57 @@ def _lunches(ctx: Context, rank: int, cursor: Cursor | None) -> Iterator[Entry]:
 
 # The rank of a source is its place here: it breaks ties between rows of the same moment.
 SOURCES: tuple[Source, ...] = (
-    Source("notes", "note", _notes),
-    Source("calls", "call", _calls),
-    Source("contacts", "contact", _contacts),
-    Source("messages", "message", _messages_in),
-    Source("replies", "reply", _replies_out),
-    Source("cards", "card", _season_cards),
-    Source("thank_you", "thank_you", _thank_you_notes),
-    Source("articles", "article", _articles),
-    Source("service", "service", _service),
-    Source("sales", "sale", _sales),
-    Source("referrals", "referral", _referrals),
-    Source("promises_made", "promise", _promises_made),
-    Source("promises_met", "promise", _promises_met),
-    Source("stories", "story", _stories),
-    Source("lunches", "lunch", _lunches),
+    Source("notes", "note", _notes, ("notes",)),
+    Source("calls", "call", _calls, ("calls",)),
+    Source("contacts", "contact", _contacts, ("contacts",)),
+    Source("messages", "message", _messages_in, ("messages",)),
+    Source("replies", "reply", _replies_out, ("replies",)),
+    Source("cards", "card", _season_cards, ("cards", "household_cards")),
+    Source("thank_you", "thank_you", _thank_you_notes, ("cards", "household_cards")),
+    Source("articles", "article", _articles, ("articles",)),
+    Source("service", "service", _service, ("service",)),
+    Source("sales", "sale", _sales, ("sales",)),
+    Source("referrals", "referral", _referrals, ("referrals_given", "referrals_received")),
+    Source("promises_made", "promise", _promises_made, ("promises",)),
+    Source("promises_met", "promise", _promises_met, ("promises_met",)),
+    Source("stories", "story", _stories, ("stories",)),
+    Source("lunches", "lunch", _lunches, ("lunches",)),
 )
+
+
+def checks(customer: Customer) -> dict[str, tuple[Check, int | None]]:
+    """The presence checks (``book.presence``) the sources' ``needs`` name, for ``customer``:
+    each a superset of its sources' rows, probed through the index the source reads."""
+    from extramile.articles.models import ArticleMailing
+    from extramile.cards.models import Card
+    from extramile.inbox.models import InboundMessage
+    from extramile.outreach.models import Call
+    from extramile.service.models import ServiceRequest
+    from extramile.value.models import Invitation
+
+    pk = customer.pk
+    return {
+        "notes": (Check(Note, "customer"), pk),
+        "calls": (Check(Call, "customer"), pk),
+        "contacts": (Check(Contact, "customer"), pk),
+        "messages": (Check(InboundMessage, "customer"), pk),
+        "replies": (Check(InboundMessage, "customer", "replied_at IS NOT NULL"), pk),
+        # Through the cards' two partial uniqueness indexes (person; household).
+        "cards": (Check(Card, "customer", "household_id IS NULL"), pk),
+        "household_cards": (
+            Check(Card, "household", "household_id IS NOT NULL"),
+            customer.household_id,
+        ),
+        "articles": (Check(ArticleMailing, "customer"), pk),
+        "service": (Check(ServiceRequest, "customer"), pk),
+        "sales": (Check(Sale, "customer"), pk),
+        "referrals_given": (Check(Referral, "referrer"), pk),
+        "referrals_received": (Check(Referral, "referred"), pk),
+        "promises": (Check(Promise, "customer"), pk),
+        "promises_met": (Check(Promise, "customer", "met_at IS NOT NULL"), pk),
+        "stories": (Check(Story, "customer"), pk),
+        "lunches": (Check(Invitation, "customer"), pk),
+    }
 
 
 def company_zone(company: Company | None = None) -> ZoneInfo:
@@ -529,17 +567,21 @@ def page(
     kinds: Sequence[str] = (),
     limit: int = PAGE,
     zone: ZoneInfo | None = None,
+    present: Mapping[str, bool] | None = None,
 ) -> Page:
     """One page of ``customer``'s timeline as ``viewer`` sees it, newest first.
 
     ``kinds`` (KINDS keys) filters; none is everything. ``after`` is the previous page's
-    ``next``. The caller has checked that ``viewer`` may see ``customer``."""
+    ``next``. ``present`` (``book.presence.present(checks(customer))``, asked by the caller
+    together with its own checks) leaves out the sources known to have no row. The caller has
+    checked that ``viewer`` may see ``customer``."""
     wanted = set(kinds) & set(KINDS)
     ctx = Context(customer, viewer, zone or company_zone(), limit + 1)
     streams = [
         list(source.fetch(ctx, rank, after))
         for rank, source in enumerate(SOURCES)
-        if not wanted or source.kind in wanted
+        if (not wanted or source.kind in wanted)
+        and (present is None or any(present[need] for need in source.needs))
     ]
     merged = heapq.merge(*streams, key=lambda entry: entry.sort_key, reverse=True)
     entries = []

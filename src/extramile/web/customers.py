@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from extramile import clock
@@ -20,55 +26,30 @@ from extramile.accounts.models import Company, User
 from extramile.accounts.scoping import get_visible_or_404
 from extramile.agenda.models import Action
 from extramile.book import filters as customer_filters
-from extramile.book import services
+from extramile.book import listing, presence, services
 from extramile.book.family import generation_span, relatives
 from extramile.book.forms import CustomerForm, FactForm, PromiseForm, SaleForm
 from extramile.book.models import (
     Customer,
     EmailAddress,
+    Fact,
+    KeyDate,
     PhoneNumber,
     Promise,
+    Relationship,
     Status,
     in_book,
 )
+from extramile.book.presence import Check
 from extramile.cards import services as card_services
 from extramile.cards import thanks
 from extramile.cards.models import Card
+from extramile.playbook.models import Opportunity
+from extramile.timeline import timeline
 from extramile.web.htmx import is_htmx, render_page
 from extramile.web.today import current_user
 
-PAGE_SIZE = 50
-# "Best first": by value score (customers not scored yet last).
-BEST_FIRST: list[Any] = [F("value_score__score").desc(nulls_last=True), "id"]
 HISTORY = 50
-
-
-COUNT_CAP = 1000
-
-
-class CappedPage:
-    """A page of the customer list without counting the whole list: the page's rows plus one
-    (is there a next page?) and a count that stops at ``COUNT_CAP`` (an admin's list is a million
-    customers; "more than 1,000" is all a person reads from it)."""
-
-    def __init__(self, rows: QuerySet[Customer], number: str | None) -> None:
-        self.number = int(number) if number and number.isdigit() and int(number) > 0 else 1
-        start = (self.number - 1) * PAGE_SIZE
-        found = list(rows[start : start + PAGE_SIZE + 1])
-        if not found and self.number > 1:  # past the end: the first page, as Paginator did
-            self.number, start = 1, 0
-            found = list(rows[: PAGE_SIZE + 1])
-        self.object_list = found[:PAGE_SIZE]
-        self.has_next = len(found) > PAGE_SIZE
-        self.has_previous = self.number > 1
-        self.has_other_pages = self.has_next or self.has_previous
-        self.next_page_number = self.number + 1
-        self.previous_page_number = self.number - 1
-        counted = len(found) if start == 0 and not self.has_next else None
-        if counted is None:
-            counted = rows.order_by()[: COUNT_CAP + 1].count()
-        self.count = min(counted, COUNT_CAP)
-        self.more = counted > COUNT_CAP
 
 
 @login_required
@@ -90,16 +71,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         birth_month=user.local_date(clock.now()).month if birthdays else None,
     )
     owners = User.objects.visible_to(user).active()
+    # A rep sees only their own book: one owner, known without counting.
+    several = user.sees_team and owners.count() > 1
     best_first = request.GET.get("sort") == "value"
-    book = (
-        book.select_related("owner", "household", "value_score")
-        .prefetch_related(
-            Prefetch("emails", queryset=EmailAddress.objects.order_by("-is_primary", "id")),
-            Prefetch("phones", queryset=PhoneNumber.objects.order_by("-is_primary", "id")),
-        )
-        .order_by(*BEST_FIRST if best_first else ["last_name", "first_name", "id"])
-    )
-    page = CappedPage(book, request.GET.get("page"))
+    page = listing.CappedPage(book, request.GET.get("page"), best_first=best_first, owners=several)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -110,8 +85,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "birthdays": birthdays,
         "best_first": best_first,
         "statuses": Status.choices,
-        "owners": owners if owners.count() > 1 else None,
+        "owners": owners if several else None,
         "params": params.urlencode(),
+        # A row links to "customers/<pk>/" (urls.py), built by the template, not reversed per row.
+        "customer_url": reverse("customers"),
     }
     return render_page(request, "book/customer_list.html", "book/_customer_rows.html", context)
 
@@ -123,11 +100,58 @@ def customer_or_404(request: HttpRequest, pk: int) -> Customer:
     )
 
 
-def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BlankForm:
+    """An unbound form as the customer page shows it: its markup and its (no) errors."""
+
+    as_div: SafeString
+    errors: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=16)
+def blank_form(kind: str, today: dt.date) -> BlankForm:
+    """The customer page's empty forms, made once per process and day (they depend on nothing
+    else): Django's form templates render a field through four templates, and the page's three
+    forms were a third of its time."""
+    form = {
+        "fact": lambda: FactForm(),
+        "promise": lambda: PromiseForm(initial={"due_on": today}),
+        "sale": lambda: SaleForm(today=today),
+    }[kind]()
+    return BlankForm(form.as_div())
+
+
+def page_checks(customer: Customer) -> dict[str, tuple[Check, int | None]]:
+    """The customer page's presence checks (``book.presence``): its own lists' and the
+    timeline's, asked in one statement."""
+    pk = customer.pk
+    return {
+        **timeline.checks(customer),
+        "emails": (Check(EmailAddress, "customer"), pk),
+        "phones": (Check(PhoneNumber, "customer"), pk),
+        "parents_or_partners": (Check(Relationship, "from_customer"), pk),
+        "children_or_partners": (Check(Relationship, "to_customer"), pk),
+        "actions": (Check(Action, "customer"), pk),
+        "key_dates": (Check(KeyDate, "customer"), pk),
+        "facts": (Check(Fact, "customer"), pk),
+        "opportunities": (Check(Opportunity, "customer"), pk),
+    }
+
+
+def customer_context(
+    request: HttpRequest, customer: Customer, present: dict[str, bool] | None = None
+) -> dict[str, Any]:
+    """What the customer page shows. With ``present`` (``book.presence``) the lists known to be
+    empty are not asked for."""
     user = current_user(request)
     book = Customer.objects.visible_to(user)
     today = user.local_date(clock.now())
-    family = relatives(customer, within=book)
+    has: Mapping[str, bool] = defaultdict(lambda: True) if present is None else present
+    family = (
+        relatives(customer, within=book)
+        if has["parents_or_partners"] or has["children_or_partners"]
+        else []
+    )
     generations: dict[int, list[Any]] = {}
     for relative in family:
         generations.setdefault(relative.generation, []).append(relative)
@@ -137,38 +161,48 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         else Customer.objects.none()
     )
     history = Action.objects.filter(customer=customer).order_by("-due_on", "-id")
+    history_rows = list(history[:HISTORY]) if has["actions"] else []
     # Their own cards, and their household's (read through the two uniqueness indexes).
     mine = Q(customer=customer, household__isnull=True)
     cards = Card.objects.filter(
         mine | Q(household_id=customer.household_id) if customer.household_id else mine
     )
+    none: list[Any] = []
     return {
         "customer": customer,
         "today": today,
-        "emails": customer.emails.all(),
-        "phones": customer.phones.all(),
+        "present": has,
+        "emails": customer.emails.all() if has["emails"] else none,
+        "phones": customer.phones.all() if has["phones"] else none,
         "household_members": household_members,
         "generations": sorted(generations.items()),
         "generation_span": generation_span(family),
-        "key_dates": customer.key_dates.all(),
-        "facts": customer.facts.all(),
-        "sales": customer.sales.select_related("sold_by"),
+        "key_dates": customer.key_dates.all() if has["key_dates"] else none,
+        "facts": customer.facts.all() if has["facts"] else none,
+        "sales": customer.sales.select_related("sold_by") if has["sales"] else none,
         "referrals_given": customer.referrals_given.filter(
             in_book(book, "referred_id")
-        ).select_related("referred", "sale"),
+        ).select_related("referred", "sale")
+        if has["referrals_given"]
+        else none,
         "referrals_received": customer.referrals_received.filter(
             in_book(book, "referrer_id")
-        ).select_related("referrer"),
-        "promises": customer.promises.all(),
-        "history": history[:HISTORY],
-        "history_count": history.count(),
+        ).select_related("referrer")
+        if has["referrals_received"]
+        else none,
+        "promises": customer.promises.all() if has["promises"] else none,
+        "history": history_rows,
+        # The count only when the page is full: otherwise it is the rows shown.
+        "history_count": history.count() if len(history_rows) == HISTORY else len(history_rows),
         "occasions": card_services.preferences_of(customer),
         "cards": cards.select_related("occasion", "household").order_by("-occasion_on", "-id")[
             :HISTORY
-        ],
-        "fact_form": FactForm(),
-        "promise_form": PromiseForm(initial={"due_on": today}),
-        "sale_form": SaleForm(today=today),
+        ]
+        if has["cards"] or has["household_cards"]
+        else none,
+        "fact_form": blank_form("fact", today),
+        "promise_form": blank_form("promise", today),
+        "sale_form": blank_form("sale", today),
     }
 
 
@@ -176,8 +210,16 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from extramile.web.timeline import timeline_context
 
-    customer = customer_or_404(request, pk)
-    context = {**customer_context(request, customer), **timeline_context(request, customer)}
+    customer = get_visible_or_404(
+        Customer.objects.select_related("owner", "household", "value_score"),
+        current_user(request),
+        pk=pk,
+    )
+    present = presence.present(page_checks(customer))
+    context = {
+        **customer_context(request, customer, present),
+        **timeline_context(request, customer, present),
+    }
     return render(request, "book/customer_detail.html", context)
 
 

@@ -3,6 +3,7 @@ customer from Today and the customer page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -23,11 +24,16 @@ from extramile.web.htmx import is_htmx
 from extramile.web.today import current_user
 
 
-def timeline_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    """The timeline's page for the query string: ``kind`` (repeatable) filters, ``after`` pages."""
+def timeline_context(
+    request: HttpRequest, customer: Customer, present: Mapping[str, bool] | None = None
+) -> dict[str, Any]:
+    """The timeline's page for the query string: ``kind`` (repeatable) filters, ``after`` pages;
+    ``present`` (``book.presence``) leaves out the sources known to be empty."""
     kinds = [kind for kind in request.GET.getlist("kind") if kind in timeline.KINDS]
     cursor = timeline.Cursor.decode(request.GET.get("after", ""))
-    found = timeline.page(customer, current_user(request), after=cursor, kinds=kinds)
+    found = timeline.page(
+        customer, current_user(request), after=cursor, kinds=kinds, present=present
+    )
     query = "".join(f"&kind={kind}" for kind in kinds)
     return {
         "customer": customer,
