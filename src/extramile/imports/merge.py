@@ -417,27 +417,38 @@ def variants(name: str) -> set[str]:
 
 
 def load_states(ids: set[int]) -> dict[int, State]:
-    """The existing customers ``ids`` with their e-mails, phones, facts and wedding dates."""
+    """The existing customers ``ids`` with their e-mails, phones, facts and wedding dates: five
+    queries on the cursor (``select``; the ORM's ``pk__in`` prepared each of a batch's ids in
+    Python, a third of re-importing a file)."""
     if not ids:
         return {}
     states = {
-        row["id"]: State(customer=Person(row.pop("id"), **row))
-        for row in Customer.objects.filter(pk__in=ids).values("id", *PERSON)
+        row[0]: State(customer=Person(row[0], **dict(zip(PERSON, row[1:], strict=True))))
+        for row in select(
+            f"SELECT id, {', '.join(map(connection.ops.quote_name, PERSON))} "  # noqa: S608  (column names of the model)
+            "FROM {table} WHERE id {any}",
+            Customer,
+            ids,
+        )
     }
-    for customer_id, address in EmailAddress.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "address"
+    for customer_id, address in select(
+        "SELECT customer_id, address FROM {table} WHERE customer_id {any}", EmailAddress, ids
     ):
         states[customer_id].emails.add(address.casefold())
-    for customer_id, number in PhoneNumber.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "number"
+    for customer_id, number in select(
+        "SELECT customer_id, number FROM {table} WHERE customer_id {any}", PhoneNumber, ids
     ):
         states[customer_id].phones.add(number)
-    for customer_id, text in Fact.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "text"
+    for customer_id, text in select(
+        "SELECT customer_id, text FROM {table} WHERE customer_id {any}", Fact, ids
     ):
         states[customer_id].facts.add(text)
-    for customer_id, month, day, year in KeyDate.objects.filter(
-        customer_id__in=ids, kind=KeyDateKind.WEDDING
-    ).values_list("customer_id", "month", "day", "year"):
+    for customer_id, month, day, year in select(
+        "SELECT customer_id, month, day, year FROM {table} WHERE kind = %s "
+        "AND customer_id {any} ORDER BY month, day, id",  # the first is the one kept
+        KeyDate,
+        ids,
+        KeyDateKind.WEDDING.value,
+    ):
         states[customer_id].weddings.append((month, day, year))
     return states
