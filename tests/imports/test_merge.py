@@ -283,3 +283,40 @@ def test_a_new_customer_is_what_merging_into_an_empty_one_gives(
     merged = State(customer=Person())
     merge(merged, contact)
     assert _fields(new_state(contact)) == _fields(merged)
+
+
+def test_the_name_look_ups_seek_on_the_postal_key(owner):
+    """Both name look-ups are seeks on all four columns of customer_owner_name_postal (book
+    0009) on both engines: the query's postal key is the index's expression, character for
+    character (``merge.POSTAL_SQL``), so a common name does not read every customer of it."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from extramile.imports import writing
+    from extramile.imports.merge import companies_query, names_query
+
+    rows = [(owner.pk, f"F{n % 50}", f"L{n % 40}", "", f"{n % 900:05d}") for n in range(4000)]
+    rows += [(owner.pk, "", "", f"Company {n}", f"{n % 90:05d}") for n in range(200)]
+    names = ["owner_id", "first_name", "last_name", "company_name", "postal_code"]
+    writing.insert(Customer, names, rows, timezone.now())
+    contacts = [
+        Contact(first_name="F1", last_name="L1", postal_code="000 01"),
+        Contact(company_name="Company 7", postal_code="00007"),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        for query in (names_query(owner.pk, contacts), companies_query(owner.pk, contacts)):
+            assert query is not None
+            sql, params = query
+            if connection.vendor == "postgresql":
+                cursor.execute("EXPLAIN " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "customer_owner_name_postal" in plan, plan
+                assert "CASE WHEN" in plan.split("Index Cond:")[1].split("\n")[0], plan
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+                plan = "\n".join(row[3] for row in cursor.fetchall())
+                assert "customer_owner_name_postal (owner_id=? AND last_name=? AND " in plan, plan
+                assert "first_name=? AND <expr>=?)" in plan, plan
+        cursor.execute(*names_query(owner.pk, contacts))  # type: ignore[misc]
+        assert {row[:2] for row in cursor.fetchall()} == {("F1", "L1")}

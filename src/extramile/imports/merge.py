@@ -315,68 +315,11 @@ class Matches:
 
     @staticmethod
     def by_names(owner_id: int, contacts: list[Contact]) -> list[tuple[Any, ...]]:
-        """Customers with the same (last, first) name pairs, as written or in Title Case, and the
-        same postal key (``postal_sql``): a join against the triples, so each is one seek in the
-        ``customer_owner_name_postal`` index (book 0009) that finds only the customers a record
-        can be. Without the postal key in the seek a common name made every batch read every
-        customer of that name written so far (a million-row file: 95 per pair by the end)."""
-        triples = {
-            (last, first, key)
-            for c in contacts
-            if c.name_key and (c.first_name or c.last_name)
-            for last, first in (
-                (c.last_name, c.first_name),
-                (c.last_name.title(), c.first_name.title()),
-            )
-            for key in (c.name_key[3], OTHER_POSTAL)
-        }
-        if not triples:
-            return []
-        table = Customer._meta.db_table
-        columns = "c.first_name, c.last_name, c.company_name, c.postal_code, c.id"
-        postal = postal_sql("c.postal_code")
-        if connection.vendor == "postgresql":
-            # LATERAL keeps it a seek per triple: as a plain join PostgreSQL prefers hashing the
-            # triples and reading the owner's whole book, which grows with every batch written.
-            sql = (
-                f"SELECT {columns} FROM unnest(%s::text[], %s::text[], %s::text[]) "  # noqa: S608
-                f"AS v(last, first, postal) CROSS JOIN LATERAL (SELECT * FROM {table} c "
-                f"WHERE owner_id = %s AND last_name = v.last AND first_name = v.first "
-                f"AND {postal} = v.postal) c"
-            )
-            params: list[Any] = [*(list(part) for part in zip(*triples, strict=True)), owner_id]
-        else:
-            values = ", ".join(["(%s, %s, %s)"] * len(triples))
-            sql = (
-                f"SELECT {columns} FROM (VALUES {values}) AS v JOIN {table} c "  # noqa: S608
-                "ON c.owner_id = %s AND c.last_name = v.column1 AND c.first_name = v.column2 "
-                f"AND {postal} = v.column3"
-            )
-            params = [*(part for triple in triples for part in triple), owner_id]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
+        return fetch(names_query(owner_id, contacts))
 
     @staticmethod
     def by_companies(owner_id: int, contacts: list[Contact]) -> list[tuple[Any, ...]]:
-        """Customers with no personal name, one of the companies' spellings (``variants``) and
-        the same postal key: seeks in the same index (an empty first and last name)."""
-        found = [c for c in contacts if c.name_key and not (c.first_name or c.last_name)]
-        names = {variant for c in found for variant in variants(c.company_name)}
-        if not names:
-            return []
-        keys = {c.name_key[3] for c in found if c.name_key} | {OTHER_POSTAL}
-        in_keys, key_params = any_of(keys)
-        in_names, name_params = any_of(names)
-        table = connection.ops.quote_name(Customer._meta.db_table)
-        sql = (
-            "SELECT first_name, last_name, company_name, postal_code, id "  # noqa: S608
-            f"FROM {table} WHERE owner_id = %s AND last_name = '' AND first_name = '' "
-            f"AND {postal_sql('postal_code')} {in_keys} AND company_name {in_names}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [owner_id, *key_params, *name_params])
-            return list(cursor.fetchall())
+        return fetch(companies_query(owner_id, contacts))
 
     def find(self, contact: Contact) -> int | None:
         for address, _ in contact.emails:
@@ -387,6 +330,78 @@ class Matches:
                 return found
         key = contact.name_key
         return self.by_name.get(key) if key else None
+
+
+Query = tuple[str, list[Any]] | None
+
+
+def fetch(query: Query) -> list[tuple[Any, ...]]:
+    if query is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        return list(cursor.fetchall())
+
+
+def names_query(owner_id: int, contacts: list[Contact]) -> Query:
+    """Customers with the same (last, first) name pairs, as written or in Title Case, and the
+    same postal key (``postal_sql``): a join against the triples, so each is one seek in the
+    ``customer_owner_name_postal`` index (book 0009) that finds only the customers a record
+    can be. Without the postal key in the seek a common name made every batch read every
+    customer of that name written so far (a million-row file: 95 per pair by the end)."""
+    triples = {
+        (last, first, key)
+        for c in contacts
+        if c.name_key and (c.first_name or c.last_name)
+        for last, first in (
+            (c.last_name, c.first_name),
+            (c.last_name.title(), c.first_name.title()),
+        )
+        for key in (c.name_key[3], OTHER_POSTAL)
+    }
+    if not triples:
+        return None
+    table = Customer._meta.db_table
+    columns = "c.first_name, c.last_name, c.company_name, c.postal_code, c.id"
+    postal = postal_sql("c.postal_code")
+    if connection.vendor == "postgresql":
+        # LATERAL keeps it a seek per triple: as a plain join PostgreSQL prefers hashing the
+        # triples and reading the owner's whole book, which grows with every batch written.
+        sql = (
+            f"SELECT {columns} FROM unnest(%s::text[], %s::text[], %s::text[]) "  # noqa: S608
+            f"AS v(last, first, postal) CROSS JOIN LATERAL (SELECT * FROM {table} c "
+            f"WHERE owner_id = %s AND last_name = v.last AND first_name = v.first "
+            f"AND {postal} = v.postal) c"
+        )
+        params: list[Any] = [*(list(part) for part in zip(*triples, strict=True)), owner_id]
+    else:
+        values = ", ".join(["(%s, %s, %s)"] * len(triples))
+        sql = (
+            f"SELECT {columns} FROM (VALUES {values}) AS v JOIN {table} c "  # noqa: S608
+            "ON c.owner_id = %s AND c.last_name = v.column1 AND c.first_name = v.column2 "
+            f"AND {postal} = v.column3"
+        )
+        params = [*(part for triple in triples for part in triple), owner_id]
+    return sql, params
+
+
+def companies_query(owner_id: int, contacts: list[Contact]) -> Query:
+    """Customers with no personal name, one of the companies' spellings (``variants``) and
+    the same postal key: seeks in the same index (an empty first and last name)."""
+    found = [c for c in contacts if c.name_key and not (c.first_name or c.last_name)]
+    names = {variant for c in found for variant in variants(c.company_name)}
+    if not names:
+        return None
+    keys = {c.name_key[3] for c in found if c.name_key} | {OTHER_POSTAL}
+    in_keys, key_params = any_of(keys)
+    in_names, name_params = any_of(names)
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    sql = (
+        "SELECT first_name, last_name, company_name, postal_code, id "  # noqa: S608
+        f"FROM {table} WHERE owner_id = %s AND last_name = '' AND first_name = '' "
+        f"AND {postal_sql('postal_code')} {in_keys} AND company_name {in_names}"
+    )
+    return sql, [owner_id, *key_params, *name_params]
 
 
 def select(sql: str, model: type[Model], values: Collection[Any], *before: Any) -> list[Any]:
