@@ -47,16 +47,17 @@ def insert(
     # a row's parameters are two extends, and the statement goes to sqlite3 with its own ``?``
     # marks (Django's cursor rewrote the ``%s`` of each 3,000-parameter statement with a
     # regular expression).
-    given = sorted(
+    ordered = sorted(
         (i, field.column) for field, (i, _) in zip(fields, plan, strict=True) if i is not None
     )
-    assert [i for i, _ in given] == list(range(len(given))), "every given name is a column"
+    assert [i for i, _ in ordered] == list(range(len(given))), "every given name is a column"
     fixed = [
         (field.column, value) for field, (i, value) in zip(fields, plan, strict=True) if i is None
     ]
     tail = [value for _, value in fixed]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in [*(c for _, c in given), *(c for c, _ in fixed)])
+    names = [*(column for _, column in ordered), *(column for column, _ in fixed)]
+    columns = ", ".join(quote(name) for name in names)
     one = "(" + ", ".join(["?"] * len(fields)) + ")"
     long_text = any(
         isinstance(field, models.TextField)
