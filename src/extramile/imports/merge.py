@@ -367,11 +367,13 @@ def names_query(owner_id: int, contacts: list[Contact]) -> Query:
     if connection.vendor == "postgresql":
         # LATERAL keeps it a seek per triple: as a plain join PostgreSQL prefers hashing the
         # triples and reading the owner's whole book, which grows with every batch written.
+        # OFFSET 0 keeps the planner from pulling the subquery up into such a join (it did,
+        # with statistics older than the batch: a seek on the owner alone, filtered).
         sql = (
             f"SELECT {columns} FROM unnest(%s::text[], %s::text[], %s::text[]) "  # noqa: S608
             f"AS v(last, first, postal) CROSS JOIN LATERAL (SELECT * FROM {table} c "
             f"WHERE owner_id = %s AND last_name = v.last AND first_name = v.first "
-            f"AND {postal} = v.postal) c"
+            f"AND {postal} = v.postal OFFSET 0) c"
         )
         params: list[Any] = [*(list(part) for part in zip(*triples, strict=True)), owner_id]
     else:
