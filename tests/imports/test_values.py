@@ -124,6 +124,8 @@ PHONES = [
     ("not a phone", "US"),
     ("+1 800 FLOWERS", "US"),
     ("(202) 555-0143", ""),
+    ("(202) 555-0143", "us"),
+    ("(202) 555-0143", "ca"),
 ]
 
 
@@ -131,3 +133,39 @@ PHONES = [
 def test_the_phone_shortcut_agrees_with_the_book(raw, region):
     fast = verdict(lambda text: normalise_phone_fast(text, region), raw)
     assert fast == verdict(lambda text: normalise_phone(text, region), raw)
+
+
+def test_the_north_american_shortcut_agrees_with_the_book_in_every_plus_one_region():
+    """Ten digits written the usual way skip phonenumbers' parsing in a +1 region: the verdict
+    (E.164 or the error) is the book's, for every +1 region, every area code and each way of
+    writing the groups, valid numbers and not."""
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(20)
+    regions = phonenumbers.region_codes_for_country_code(1)
+    assert len(regions) == 25
+    shapes = [
+        "({a}) {b}-{c}",
+        "{a}-{b}-{c}",
+        "{a}.{b}.{c}",
+        "{a} {b} {c}",
+        "{a}{b}{c}",
+        "({a}){b}-{c}",
+        "({a} {b}-{c}",
+        "{a}) {b}-{c}",
+        " {a}-{b}-{c} ",
+    ]
+    for region in regions:
+        for area in range(200, 1000, 3):
+            a = str(area)
+            b = f"{rng.randrange(1000):03d}"
+            c = f"{rng.randrange(10_000):04d}"
+            raw = rng.choice(shapes).format(a=a, b=b, c=c)
+            for written in (raw, raw.lower().replace("(", "[")):
+                fast = verdict(lambda text, r=region: normalise_phone_fast(text, r), written)
+                assert fast == verdict(lambda text, r=region: normalise_phone(text, r), written), (
+                    written,
+                    region,
+                )

@@ -232,6 +232,26 @@ def new_state(contact: Contact) -> State:
     )
 
 
+# A customer's postal key in SQL, as ``validate.postal_key`` computes it in Python (spaces out,
+# upper case), for the postal codes of printable ASCII; any other (a tab, a non-breaking space, a
+# letter with an accent, whose upper case SQLite and PostgreSQL do not agree on with Python) is
+# OTHER_POSTAL, which every name look-up also asks for: such a customer is still found, and
+# ``Matches`` compares the exact keys in Python as before. The expression is the one of the
+# ``customer_owner_name_postal`` index (book 0009), character for character, so a look-up is one
+# seek in it on both engines (tests/imports/test_merge.py checks the plans).
+OTHER_POSTAL = "*"
+POSTAL_SQL = {
+    "postgresql": "(CASE WHEN {c} ~ '[^ -~]' THEN '*' ELSE upper(replace({c}, ' ', '')) END)",
+    "sqlite": "(CASE WHEN {c} GLOB '*[^ -~]*' THEN '*' ELSE upper(replace({c}, ' ', '')) END)",
+}
+
+
+def postal_sql(column: str) -> str:
+    return POSTAL_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"].format(
+        c=column
+    )
+
+
 class Matches:
     """The owner's customers that a batch of contacts may be: three dictionaries filled by a few
     indexed queries per batch (e-mail via the lower-case index, phone, the owners of what was
@@ -295,54 +315,11 @@ class Matches:
 
     @staticmethod
     def by_names(owner_id: int, contacts: list[Contact]) -> list[tuple[Any, ...]]:
-        """Customers with the same (last, first) name pairs, as written or in Title Case: a join
-        against the pairs, so each is one seek in the (owner, last_name, first_name) index (an
-        IN list per column would fetch their cross product)."""
-        pairs = {
-            pair
-            for c in contacts
-            if c.name_key and (c.first_name or c.last_name)
-            for pair in ((c.last_name, c.first_name), (c.last_name.title(), c.first_name.title()))
-        }
-        if not pairs:
-            return []
-        table = Customer._meta.db_table
-        columns = "c.first_name, c.last_name, c.company_name, c.postal_code, c.id"
-        if connection.vendor == "postgresql":
-            # LATERAL keeps it a seek per pair: as a plain join PostgreSQL prefers hashing the
-            # pairs and reading the owner's whole book, which grows with every batch written.
-            sql = (
-                f"SELECT {columns} FROM unnest(%s::text[], %s::text[]) AS v(last, first) "  # noqa: S608
-                f"CROSS JOIN LATERAL (SELECT * FROM {table} WHERE owner_id = %s "
-                "AND last_name = v.last AND first_name = v.first) c"
-            )
-            params: list[Any] = [[p[0] for p in pairs], [p[1] for p in pairs], owner_id]
-        else:
-            values = ", ".join(["(%s, %s)"] * len(pairs))
-            sql = (
-                f"SELECT {columns} FROM (VALUES {values}) AS v JOIN {table} c "  # noqa: S608
-                "ON c.owner_id = %s AND c.last_name = v.column1 AND c.first_name = v.column2"
-            )
-            params = [*(part for pair in pairs for part in pair), owner_id]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
+        return fetch(names_query(owner_id, contacts))
 
     @staticmethod
     def by_companies(owner_id: int, contacts: list[Contact]) -> list[tuple[Any, ...]]:
-        names = {
-            variant
-            for c in contacts
-            if c.name_key and not (c.first_name or c.last_name)
-            for variant in variants(c.company_name)
-        }
-        if not names:
-            return []
-        return list(
-            Customer.objects.filter(
-                owner_id=owner_id, last_name="", first_name="", company_name__in=names
-            ).values_list("first_name", "last_name", "company_name", "postal_code", "id")
-        )
+        return fetch(companies_query(owner_id, contacts))
 
     def find(self, contact: Contact) -> int | None:
         for address, _ in contact.emails:
@@ -355,24 +332,101 @@ class Matches:
         return self.by_name.get(key) if key else None
 
 
+Query = tuple[str, list[Any]] | None
+
+
+def fetch(query: Query) -> list[tuple[Any, ...]]:
+    if query is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        return list(cursor.fetchall())
+
+
+def names_query(owner_id: int, contacts: list[Contact]) -> Query:
+    """Customers with the same (last, first) name pairs, as written or in Title Case, and the
+    same postal key (``postal_sql``): a join against the triples, so each is one seek in the
+    ``customer_owner_name_postal`` index (book 0009) that finds only the customers a record
+    can be. Without the postal key in the seek a common name made every batch read every
+    customer of that name written so far (a million-row file: 95 per pair by the end)."""
+    triples = {
+        (last, first, key)
+        for c in contacts
+        if c.name_key and (c.first_name or c.last_name)
+        for last, first in (
+            (c.last_name, c.first_name),
+            (c.last_name.title(), c.first_name.title()),
+        )
+        for key in (c.name_key[3], OTHER_POSTAL)
+    }
+    if not triples:
+        return None
+    table = Customer._meta.db_table
+    columns = "c.first_name, c.last_name, c.company_name, c.postal_code, c.id"
+    postal = postal_sql("c.postal_code")
+    if connection.vendor == "postgresql":
+        # LATERAL keeps it a seek per triple: as a plain join PostgreSQL prefers hashing the
+        # triples and reading the owner's whole book, which grows with every batch written.
+        # OFFSET 0 keeps the planner from pulling the subquery up into such a join (it did,
+        # with statistics older than the batch: a seek on the owner alone, filtered).
+        sql = (
+            f"SELECT {columns} FROM unnest(%s::text[], %s::text[], %s::text[]) "  # noqa: S608
+            f"AS v(last, first, postal) CROSS JOIN LATERAL (SELECT * FROM {table} c "
+            f"WHERE owner_id = %s AND last_name = v.last AND first_name = v.first "
+            f"AND {postal} = v.postal OFFSET 0) c"
+        )
+        params: list[Any] = [*(list(part) for part in zip(*triples, strict=True)), owner_id]
+    else:
+        values = ", ".join(["(%s, %s, %s)"] * len(triples))
+        sql = (
+            f"SELECT {columns} FROM (VALUES {values}) AS v JOIN {table} c "  # noqa: S608
+            "ON c.owner_id = %s AND c.last_name = v.column1 AND c.first_name = v.column2 "
+            f"AND {postal} = v.column3"
+        )
+        params = [*(part for triple in triples for part in triple), owner_id]
+    return sql, params
+
+
+def companies_query(owner_id: int, contacts: list[Contact]) -> Query:
+    """Customers with no personal name, one of the companies' spellings (``variants``) and
+    the same postal key: seeks in the same index (an empty first and last name)."""
+    found = [c for c in contacts if c.name_key and not (c.first_name or c.last_name)]
+    names = {variant for c in found for variant in variants(c.company_name)}
+    if not names:
+        return None
+    keys = {c.name_key[3] for c in found if c.name_key} | {OTHER_POSTAL}
+    in_keys, key_params = any_of(keys)
+    in_names, name_params = any_of(names)
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    sql = (
+        "SELECT first_name, last_name, company_name, postal_code, id "  # noqa: S608
+        f"FROM {table} WHERE owner_id = %s AND last_name = '' AND first_name = '' "
+        f"AND {postal_sql('postal_code')} {in_keys} AND company_name {in_names}"
+    )
+    return sql, [owner_id, *key_params, *name_params]
+
+
 def select(sql: str, model: type[Model], values: Collection[Any], *before: Any) -> list[Any]:
-    """Rows of ``sql``, whose ``{any}`` is "is one of ``values``": an array parameter on
-    PostgreSQL, so the statement stays short and psycopg does not parse a few hundred
-    placeholders for every batch; an ``IN`` list on SQLite. ``before`` are the parameters that
-    come before it. Nothing is asked for no values."""
+    """Rows of ``sql``, whose ``{any}`` is "is one of ``values``" (``any_of``). ``before`` are
+    the parameters that come before it. Nothing is asked for no values."""
     if not values:
         return []
     table = connection.ops.quote_name(model._meta.db_table)
+    condition, params = any_of(values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=table, any=condition), [*before, *params])
+        return list(cursor.fetchall())
+
+
+def any_of(values: Collection[Any]) -> tuple[str, list[Any]]:
+    """ "Is one of ``values``" (not empty): an array parameter on PostgreSQL, so the statement
+    stays short and psycopg does not parse a few hundred placeholders for every batch; an
+    ``IN`` list on SQLite."""
     items = list(values)
     if connection.vendor == "postgresql":
         kind = "bigint" if isinstance(items[0], int) else "text"
-        statement, params = sql.format(table=table, any=f"= ANY(%s::{kind}[])"), [items]
-    else:
-        marks = ", ".join(["%s"] * len(items))
-        statement, params = sql.format(table=table, any=f"IN ({marks})"), items
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*before, *params])
-        return list(cursor.fetchall())
+        return f"= ANY(%s::{kind}[])", [items]
+    return f"IN ({', '.join(['%s'] * len(items))})", items
 
 
 def variants(name: str) -> set[str]:
@@ -380,27 +434,38 @@ def variants(name: str) -> set[str]:
 
 
 def load_states(ids: set[int]) -> dict[int, State]:
-    """The existing customers ``ids`` with their e-mails, phones, facts and wedding dates."""
+    """The existing customers ``ids`` with their e-mails, phones, facts and wedding dates: five
+    queries on the cursor (``select``; the ORM's ``pk__in`` prepared each of a batch's ids in
+    Python, a third of re-importing a file)."""
     if not ids:
         return {}
     states = {
-        row["id"]: State(customer=Person(row.pop("id"), **row))
-        for row in Customer.objects.filter(pk__in=ids).values("id", *PERSON)
+        row[0]: State(customer=Person(row[0], **dict(zip(PERSON, row[1:], strict=True))))
+        for row in select(
+            f"SELECT id, {', '.join(map(connection.ops.quote_name, PERSON))} "  # noqa: S608  (column names of the model)
+            "FROM {table} WHERE id {any}",
+            Customer,
+            ids,
+        )
     }
-    for customer_id, address in EmailAddress.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "address"
+    for customer_id, address in select(
+        "SELECT customer_id, address FROM {table} WHERE customer_id {any}", EmailAddress, ids
     ):
         states[customer_id].emails.add(address.casefold())
-    for customer_id, number in PhoneNumber.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "number"
+    for customer_id, number in select(
+        "SELECT customer_id, number FROM {table} WHERE customer_id {any}", PhoneNumber, ids
     ):
         states[customer_id].phones.add(number)
-    for customer_id, text in Fact.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "text"
+    for customer_id, text in select(
+        "SELECT customer_id, text FROM {table} WHERE customer_id {any}", Fact, ids
     ):
         states[customer_id].facts.add(text)
-    for customer_id, month, day, year in KeyDate.objects.filter(
-        customer_id__in=ids, kind=KeyDateKind.WEDDING
-    ).values_list("customer_id", "month", "day", "year"):
+    for customer_id, month, day, year in select(
+        "SELECT customer_id, month, day, year FROM {table} WHERE kind = %s "
+        "AND customer_id {any} ORDER BY month, day, id",  # the first is the one kept
+        KeyDate,
+        ids,
+        KeyDateKind.WEDDING.value,
+    ):
         states[customer_id].weddings.append((month, day, year))
     return states

@@ -26,6 +26,8 @@ from extramile.spreadsheet import FORMULA_STARTS
 csv.field_size_limit(10 * 1024 * 1024)  # a long note is fine; a runaway quote is still caught
 DELIMITERS = ",;\t|"
 SCAN_CHUNK = 1024 * 1024
+EMAIL_SEPARATORS = re.compile(r":::|[;,]")
+PHONE_SEPARATORS = re.compile(r":::|;")
 
 
 @dataclass
@@ -203,9 +205,10 @@ def contact_from_row(
         elif name == "event":
             events[spec.slot] = value
         elif name in ("email", "phone"):
-            parts = [p for v in split_multi(value) for p in re.split(r"[;,]", v)]
-            phones = [p for v in split_multi(value) for p in v.split(";")]
-            for part in parts if name == "email" else phones:
+            # Several in one cell: Google's ``:::``, or ``;`` (and ``,`` between e-mails).
+            separators = EMAIL_SEPARATORS if name == "email" else PHONE_SEPARATORS
+            parts = separators.split(value) if separators.search(value) else [value]
+            for part in parts:
                 if part.strip():
                     slotted.setdefault((name, spec.slot), []).append((part.strip(), spec.label))
         elif name in ("street", "street_2", "city", "region", "postal_code", "country"):

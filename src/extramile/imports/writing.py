@@ -43,15 +43,36 @@ def insert(
             plan.append((None, field.get_db_prep_save(field.get_default(), connection)))
     if connection.vendor == "postgresql":
         return copy_rows(model, fields, plan, rows, returning)
+    # The given values first, as each row has them, then the defaults, the same for every row:
+    # a row's parameters are two extends, and the statement goes to sqlite3 with its own ``?``
+    # marks (Django's cursor rewrote the ``%s`` of each 3,000-parameter statement with a
+    # regular expression).
+    ordered = sorted(
+        (i, field.column) for field, (i, _) in zip(fields, plan, strict=True) if i is not None
+    )
+    assert [i for i, _ in ordered] == list(range(len(given))), "every given name is a column"
+    fixed = [
+        (field.column, value) for field, (i, value) in zip(fields, plan, strict=True) if i is None
+    ]
+    tail = [value for _, value in fixed]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    names = [*(column for _, column in ordered), *(column for column, _ in fixed)]
+    columns = ", ".join(quote(name) for name in names)
+    one = "(" + ", ".join(["?"] * len(fields)) + ")"
+    long_text = any(
+        isinstance(field, models.TextField)
+        for field, (i, _) in zip(fields, plan, strict=True)
+        if i is not None
+    )
     ids: list[int] = []
-    with connection.cursor() as cursor:
-        for chunk in chunks(rows, max(1, MAX_PARAMS // len(fields))):
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        for chunk in chunks(rows, max(1, MAX_PARAMS // len(fields)), long_text):
             params: list[Any] = []
             for row in chunk:
-                params += [row[i] if i is not None else value for i, value in plan]
+                params += row
+                params += tail
             # Table and column names come from the model; every value is a bound parameter.
             values = ", ".join([one] * len(chunk))
             sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
@@ -60,6 +81,8 @@ def insert(
             cursor.execute(sql, params)
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
     return ids
 
 
@@ -107,9 +130,16 @@ def copy_rows(
     return ids
 
 
-def chunks(rows: Sequence[Sequence[Any]], most: int) -> Iterator[Sequence[Sequence[Any]]]:
-    """Runs of at most ``most`` rows and about MAX_TEXT characters of text (long notes), so
-    neither the statement nor the driver's copy of it grows with the batch."""
+def chunks(
+    rows: Sequence[Sequence[Any]], most: int, long_text: bool = True
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """Runs of at most ``most`` rows and, when a column may hold long text (``long_text``: a
+    note), about MAX_TEXT characters of text, so neither the statement nor the driver's copy of
+    it grows with the batch. Without long text the rows are only counted."""
+    if not long_text:
+        for start in range(0, len(rows), most):
+            yield rows[start : start + most]
+        return
     start, size = 0, 0
     for index, row in enumerate(rows):
         size += sum(len(value) for value in row if isinstance(value, str))
