@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('book', '0008_customer_owner_name_prefix_indexes'),
+        ('book', '0009_customer_owner_name_postal_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
