@@ -43,6 +43,12 @@ BEGIN
               WHERE sequence_schema = current_schema() LOOP
     EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', item.sequence_name);
   END LOOP;
+  -- The app's own trigger functions (team.triggers): the dump creates them again.
+  FOR item IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+              JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = current_schema() AND p.prokind = 'f' LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', item.signature);
+  END LOOP;
 END $$;
 """
 
